@@ -1,0 +1,86 @@
+"""The model backend interface: batched text generation with stop strings, temperature and seeds.
+
+Every backend (transformers, OpenAI-compatible servers, vLLM) implements :class:`Backend`.
+Sampling is a function of (prompt, config) only, never of how prompts are batched, so a result
+can be cached and a resumed run reproduces an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal, Sequence
+
+FinishReason = Literal["stop", "length"]
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    """Decoding settings for one batch of prompts."""
+
+    max_new_tokens: int = 256
+    temperature: float = 0.0  # 0 = greedy
+    top_p: float = 1.0
+    stop: tuple[str, ...] = ()
+    seed: int = 0
+
+    def with_(self, **changes: Any) -> "GenerationConfig":
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["stop"] = list(self.stop)
+        return data
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One generated continuation."""
+
+    text: str
+    finish_reason: FinishReason = "stop"
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached: bool = field(default=False, compare=False)
+
+    @property
+    def truncated(self) -> bool:
+        return self.finish_reason == "length"
+
+
+def prompt_seed(seed: int, prompt: str) -> int:
+    """A per-prompt sampling seed that does not depend on batch composition."""
+    digest = hashlib.sha256(f"{seed}\x00{prompt}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
+    """Cut ``text`` at the earliest stop string; returns (text, whether a stop was found)."""
+    cut = min((i for i in (text.find(s) for s in stop if s) if i >= 0), default=-1)
+    return (text[:cut], True) if cut >= 0 else (text, False)
+
+
+class Backend(ABC):
+    """A language model that continues text prompts in batches."""
+
+    #: Stable identity of the model (and adapter) for caching and run records.
+    identity: str = "unknown"
+
+    @abstractmethod
+    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
+        """Continue every prompt; one completion per prompt, in order."""
+
+    def generate_shared_prefix(
+        self, prefix: str, suffixes: Sequence[str], config: GenerationConfig
+    ) -> list[Completion]:
+        """Continue ``prefix + suffix`` for every suffix. Backends that can reuse the prefix's
+        computation (KV cache) override this; the result must equal the plain path."""
+        return self.generate([prefix + suffix for suffix in suffixes], config)
+
+    def describe(self) -> dict[str, Any]:
+        """What to record about this backend in a run directory."""
+        return {"identity": self.identity, "backend": type(self).__name__}
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release resources (threads, connections)."""
