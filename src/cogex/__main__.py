@@ -1,0 +1,5 @@
+"""``python -m cogex`` runs the command line."""
+
+from cogex.cli import main
+
+main()

@@ -1,0 +1,5 @@
+"""Generation in the two CoGEX modes: reasoner f(I, A) -> P, C, O and emulator f(I, A, P) -> C, O."""
+
+from cogex.generate.modes import EMULATOR_CONFIG, REASONER_CONFIG, emulate, reason
+
+__all__ = ["EMULATOR_CONFIG", "REASONER_CONFIG", "emulate", "reason"]

@@ -1,0 +1,37 @@
+"""Run a backend in reasoner or emulator mode and parse what it writes."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from cogex import format as fmt
+from cogex.models.backend import Backend, GenerationConfig
+
+#: Defaults for writing a program (the paper samples candidates at t=0.7; a single answer is greedy).
+REASONER_CONFIG = GenerationConfig(max_new_tokens=384, temperature=0.0, stop=fmt.STOP_STRINGS)
+#: Defaults for emulating a given program (the paper ranks candidates at t=0.05; greedy here).
+EMULATOR_CONFIG = GenerationConfig(max_new_tokens=192, temperature=0.0, stop=fmt.STOP_STRINGS)
+
+
+def reason(
+    backend: Backend, instruction: str, inputs: Sequence[str], config: GenerationConfig = REASONER_CONFIG
+) -> list[fmt.ParseResult]:
+    """Reasoner mode for every input: write a program, call it and emulate the output."""
+    prompts = [fmt.reasoner_prompt(instruction, text) for text in inputs]
+    completions = backend.generate(prompts, config)
+    return [fmt.parse_reasoner(c.text, truncated=c.truncated) for c in completions]
+
+
+def emulate(
+    backend: Backend,
+    instruction: str,
+    program: str,
+    inputs: Sequence[str],
+    config: GenerationConfig = EMULATOR_CONFIG,
+) -> list[fmt.ParseResult]:
+    """Emulator mode: apply one given program to every input. The instruction + program prefix
+    is shared by all items, so backends that reuse KV caches compute it once."""
+    prefix = fmt.emulator_prefix(instruction, program)
+    suffixes = [fmt.emulator_suffix(text) for text in inputs]
+    completions = backend.generate_shared_prefix(prefix, suffixes, config)
+    return [fmt.parse_emulator(c.text, program=program, truncated=c.truncated) for c in completions]

@@ -1,0 +1,127 @@
+"""The embedded model and the transformers backend, with the real weights (short generations)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cogex import format as fmt
+from cogex.models.backend import GenerationConfig, cut_at_stop, prompt_seed
+from cogex.models.embedded import ModelLoadError, embedded_gguf_path
+from cogex.models.loading import ModelSpec, load_model, model_identity
+
+pytestmark = pytest.mark.model
+
+PROGRAM = "def sort_words(words):\n    # Step 1: Sort the words.\n    s = sorted(words)\n    return {'sorted': s, 'answer': ' '.join(s)}"
+
+
+def test_embedded_gguf_is_found() -> None:
+    path = embedded_gguf_path()
+    assert path.name == "SmolLM2-135M-Instruct.Q4_1.gguf" and path.stat().st_size > 50_000_000
+
+
+def test_model_errors_are_clear(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="GGUF file not found"):
+        load_model(ModelSpec(model=str(tmp_path / "missing.gguf")))
+    with pytest.raises(ModelLoadError, match="not a model folder"):
+        load_model(ModelSpec(model=str(tmp_path)))
+    with pytest.raises(ModelLoadError, match="Adapter not found"):
+        load_model(ModelSpec(adapter=str(tmp_path)))
+    with pytest.raises(ModelLoadError, match="Model path not found"):
+        load_model(ModelSpec(model="./no/such/model"))
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "bert"}))
+    with pytest.raises(ModelLoadError):
+        load_model(ModelSpec(model=str(tmp_path)))
+
+
+def test_identity_names_model_and_adapter() -> None:
+    assert model_identity(ModelSpec(adapter="none")).startswith("SmolLM2-135M-Instruct|float32")
+    assert "adapter" not in model_identity(ModelSpec(adapter="none"))
+
+
+def test_greedy_matches_transformers_generate(embedded_backend) -> None:
+    prompt = fmt.reasoner_prompt("Sort the words alphabetically.", "pear apple fig")
+    ours = embedded_backend.generate([prompt], GenerationConfig(max_new_tokens=24))[0]
+    tok, model = embedded_backend.tokenizer, embedded_backend.model
+    ids = tok(prompt, return_tensors="pt", add_special_tokens=False)
+    ref = model.generate(**ids, max_new_tokens=24, do_sample=False, pad_token_id=tok.pad_token_id)
+    assert ours.text == tok.decode(ref[0, ids.input_ids.shape[1]:], skip_special_tokens=True)
+    assert ours.completion_tokens == 24 and ours.finish_reason == "length"
+
+
+def test_batched_left_padding_matches_single(embedded_backend) -> None:
+    prompts = ["### Instruction:\nName a fruit.\n### Program:\n", "### Instruction:\nWhat is two plus two? Think about it carefully.\n### Program:\n"]
+    config = GenerationConfig(max_new_tokens=16)
+    batched = embedded_backend.generate(prompts, config)
+    single = [embedded_backend.generate([p], config)[0] for p in prompts]
+    assert [c.text for c in batched] == [c.text for c in single]
+
+
+def test_sampling_depends_on_prompt_and_seed_not_batch(embedded_backend) -> None:
+    prompts = ["### Instruction:\nWrite a word.\n### Program:\n", "### Instruction:\nCount to three.\n### Program:\n"]
+    config = GenerationConfig(max_new_tokens=12, temperature=0.9, seed=7)
+    forward = embedded_backend.generate(prompts, config)
+    backward = embedded_backend.generate(prompts[::-1], config)
+    assert [c.text for c in forward] == [c.text for c in backward[::-1]]
+    other_seed = embedded_backend.generate(prompts, config.with_(seed=8))
+    assert [c.text for c in other_seed] != [c.text for c in forward]
+    assert prompt_seed(7, prompts[0]) != prompt_seed(8, prompts[0])
+
+
+def test_shared_prefix_reuse_gives_identical_greedy_outputs(embedded_backend) -> None:
+    prefix = fmt.emulator_prefix("Sort the words alphabetically.", PROGRAM)
+    suffixes = [fmt.emulator_suffix(x) for x in ["pear apple", "zebra dog cat mouse owl", "b a"]]
+    config = GenerationConfig(max_new_tokens=20, stop=fmt.STOP_STRINGS)
+    before = dict(embedded_backend.stats)
+    reused = embedded_backend.generate_shared_prefix(prefix, suffixes, config)
+    reused_tokens = embedded_backend.stats["prompt_tokens_reused"] - before["prompt_tokens_reused"]
+    plain = embedded_backend.generate_segments(prefix, suffixes, config)
+    assert [c.text for c in reused] == [c.text for c in plain]
+    assert reused_tokens > 0
+
+
+def test_stop_strings_cut_the_text(embedded_backend) -> None:
+    config = GenerationConfig(max_new_tokens=40, stop=("\n",))
+    completion = embedded_backend.generate(["Here is a list of three colours:\n1."], config)[0]
+    assert "\n" not in completion.text
+    assert cut_at_stop("abc### Endxyz", ("### End",)) == ("abc", True)
+
+
+def test_cli_ask_json_returns_parsed_result_or_named_failure(tmp_path: Path) -> None:
+    env = {**os.environ, "COGEX_CALL_CACHE": str(tmp_path / "calls.sqlite")}
+    cmd = [sys.executable, "-m", "cogex", "ask", "Sort the words alphabetically.", "--input", "pear apple fig",
+           "--json", "--max-new-tokens", "96"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = json.loads(done.stdout)
+    assert set(data) == {"program", "call", "output", "answer", "error"}
+    valid = {None} | {f.value for f in fmt.Failure}
+    assert data["error"] in valid
+    if data["error"] is None:
+        assert isinstance(data["output"], dict) and "answer" in data["output"]
+    assert "Traceback" not in done.stderr
+
+
+def test_cli_ask_with_program_runs_emulator_mode(tmp_path: Path) -> None:
+    program = tmp_path / "prog.py"
+    program.write_text(PROGRAM)
+    env = {**os.environ, "COGEX_CALL_CACHE": str(tmp_path / "calls.sqlite")}
+    cmd = [sys.executable, "-m", "cogex", "ask", "Sort the words alphabetically.", "--input", "pear apple",
+           "--program", str(program), "--json", "--max-new-tokens", "64"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = json.loads(done.stdout)
+    assert data["program"] == PROGRAM
+    assert data["error"] in {None} | {f.value for f in fmt.Failure}
+
+
+def test_cli_reports_missing_model_without_traceback(tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "cogex", "ask", "hi", "--model", str(tmp_path / "nope.gguf"), "--no-cache"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert "GGUF file not found" in done.stderr and "Traceback" not in done.stderr
