@@ -233,8 +233,8 @@ def normalize_number(answer: Any, *, loose_digits: bool = False) -> str:
     text when no number can be found.
     """
     try:
-        if isinstance(answer, bool):
-            return "1" if answer else "0"
+        if isinstance(answer, bool):  # a truth value is not a number
+            return "true" if answer else "false"
         direct = format_number(answer)
         if direct is not None:
             return direct
@@ -318,7 +318,9 @@ def normalize_label(
             return syn[text]
         if len(text.split()) > max_words:
             return text
-        table = {**{k: v for k, v in syn.items() if v in canon}, **canon}
+        # digits and one-letter synonyms ("1", "y") only count as the whole answer, never in free text
+        mentionable = {k: v for k, v in syn.items() if v in canon and len(k) > 1 and not k.isdigit()}
+        table = {**mentionable, **canon}
         found: set[str] = set()
         for m in _boundary_pattern(list(table)).finditer(text):
             label = table[m.group(0)]
@@ -398,6 +400,12 @@ def _letter_by_containment(text: str, choices: Mapping[str, str], letters: set[s
     return None
 
 
+_ANSWER_IS = re.compile(
+    r"(?:answer|option|choice)\s*(?:is|:|=|-)?\s*(?:option|choice)?\s*[\(\[]?([A-Za-z])[\)\]]?(?![\w'])",
+    re.IGNORECASE,
+)
+
+
 def normalize_letter(
     answer: Any, letters: Sequence[str] = ("A", "B", "C", "D", "E"), choices: Mapping[str, str] | None = None
 ) -> str:
@@ -421,24 +429,21 @@ def normalize_letter(
         if by_text:
             return by_text
         m = re.match(r"^[\(\[]?([A-Za-z])(?:\s*([\)\]\.:])|\s+|$)(.*)$", t, re.DOTALL)
-        if m and m.group(1).upper() in allowed:
-            letter, sep, rest = m.group(1).upper(), m.group(2), m.group(3).strip()
-            bracketed = t[0] in "([" or sep is not None
-            if bracketed or not rest:
-                return letter
-            if m.group(1).isupper():
-                # "B populated areas": trust the letter unless the text clearly names another option
-                if not choices or _key(rest) == _key(choices.get(letter, "")):
-                    return letter
-                other = _letter_by_containment(t, choices, allowed)
-                return other or letter
-        pat = re.compile(
-            r"(?:answer|option|choice)\s*(?:is|:|=|-)?\s*(?:option|choice)?\s*[\(\[]?([A-Za-z])[\)\]]?(?![\w'])",
-            re.IGNORECASE,
-        )
-        for m2 in pat.finditer(t):
-            if m2.group(1).upper() in allowed:
-                return m2.group(1).upper()
+        lead = m.group(1).upper() if m and m.group(1).upper() in allowed else None
+        if m and lead:
+            bracketed = t[0] in "([" or m.group(2) is not None
+            if bracketed or not m.group(3).strip():
+                return lead
+        for m2 in _ANSWER_IS.finditer(t):
+            letter, after = m2.group(1), t[m2.end():]
+            if letter.upper() in allowed and (letter.isupper() or not re.match(r"\s+\w", after)):
+                return letter.upper()
+        if m and lead and m.group(1).isupper():
+            # "B populated areas": trust the letter unless the text clearly names another option
+            rest = m.group(3).strip()
+            if not choices or _key(rest) == _key(choices.get(lead, "")):
+                return lead
+            return _letter_by_containment(t, choices, allowed) or lead
         if choices:
             by_contained = _letter_by_containment(t, choices, allowed)
             if by_contained:
