@@ -1,0 +1,170 @@
+"""A backend for any OpenAI-compatible server: vLLM, SGLang, llama.cpp server, Ollama, hosted APIs.
+
+CoGEX prompts are raw text continuations, so the default ``completions`` mode posts them to
+``/v1/completions``; ``chat`` mode wraps each prompt as one user message for chat-only APIs.
+Requests run concurrently on a thread pool; transient failures (connection errors, timeouts,
+429 and 5xx) are retried with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Literal, Sequence
+
+from cogex.models.backend import Backend, Completion, GenerationConfig, cut_at_stop, prompt_seed
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+#: The OpenAI API accepts at most this many stop strings; the rest are applied locally.
+MAX_API_STOPS = 4
+_SEED_MASK = 0x7FFF_FFFF  # 31 bits: accepted by every server that takes a seed
+
+
+class OpenAIBackendError(RuntimeError):
+    """An OpenAI-compatible server could not be reached or rejected a request."""
+
+
+class OpenAIBackend(Backend):
+    """Generate through an OpenAI-compatible HTTP server with the official ``openai`` client."""
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        mode: Literal["completions", "chat"] = "completions",
+        concurrency: int = 8,
+        max_retries: int = 3,
+        timeout: float = 120.0,
+        retry_backoff: float = 0.5,
+    ) -> None:
+        if not model:
+            raise ValueError("OpenAIBackend needs the server's model name")
+        if mode not in ("completions", "chat"):
+            raise ValueError(f"mode must be 'completions' or 'chat', not {mode!r}")
+        from openai import OpenAI
+
+        self.model = model
+        self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        self.mode = mode
+        self.concurrency = max(1, int(concurrency))
+        self.max_retries = max(0, int(max_retries))
+        self.timeout = timeout
+        self.retry_backoff = retry_backoff
+        key = api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY"  # local servers need no key
+        # Retries are ours (so the policy is explicit and testable), not the client's.
+        self.client = OpenAI(base_url=self.base_url, api_key=key, timeout=timeout, max_retries=0)
+        # Chat mode wraps prompts in a template, so its outputs differ from raw completions.
+        self.identity = f"openai:{self.base_url}|{model}" + ("|chat" if mode == "chat" else "")
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        #: counters: requests sent (including retried attempts) and retries
+        self.requests = 0
+        self.retries = 0
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            **super().describe(),
+            "base_url": self.base_url,
+            "model": self.model,
+            "mode": self.mode,
+            "concurrency": self.concurrency,
+        }
+
+    def close(self) -> None:
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+        self.client.close()
+
+    # ------------------------------------------------------------------ generation
+
+    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
+        prompts = list(prompts)
+        if not prompts:
+            return []
+        if len(prompts) == 1 or self.concurrency == 1:
+            return [self._one(p, config) for p in prompts]
+        return list(self._executor().map(lambda p: self._one(p, config), prompts))
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="cogex-openai")
+            return self._pool
+
+    def _request(self, prompt: str, config: GenerationConfig) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "model": self.model,
+            "max_tokens": config.max_new_tokens,
+            "temperature": config.temperature,
+            "top_p": config.top_p,
+            "seed": prompt_seed(config.seed, prompt) & _SEED_MASK,
+        }
+        stops = [s for s in config.stop if s][:MAX_API_STOPS]
+        if stops:
+            request["stop"] = stops
+        if self.mode == "chat":
+            request["messages"] = [{"role": "user", "content": prompt}]
+        else:
+            request["prompt"] = prompt
+        return request
+
+    def _one(self, prompt: str, config: GenerationConfig) -> Completion:
+        request = self._request(prompt, config)
+        endpoint = self.client.chat.completions if self.mode == "chat" else self.client.completions
+        response = self._call_with_retries(lambda: endpoint.create(**request))
+        if not response.choices:
+            raise OpenAIBackendError(f"{self.base_url} returned no choices for model {self.model!r}")
+        choice = response.choices[0]
+        if self.mode == "chat":
+            text = (choice.message.content if choice.message is not None else None) or ""
+        else:
+            text = choice.text or ""
+        text, hit = cut_at_stop(text, config.stop)
+        reason = "length" if choice.finish_reason == "length" and not hit else "stop"
+        usage = getattr(response, "usage", None)
+        return Completion(
+            text=text,
+            finish_reason=reason,
+            prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+            completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+        )
+
+    def _call_with_retries(self, call: Any) -> Any:
+        import openai
+
+        last: Exception | None = None
+        for attempt in range(self.max_retries + 1):
+            if attempt:
+                self.retries += 1
+                delay = self.retry_backoff * (2 ** (attempt - 1))
+                time.sleep(min(delay, 30.0) * (1 + 0.25 * random.random()))
+            self.requests += 1
+            try:
+                return call()
+            except openai.APIConnectionError as exc:  # includes APITimeoutError
+                last = exc
+            except openai.APIStatusError as exc:
+                if exc.status_code == 429 or exc.status_code >= 500:
+                    last = exc
+                    continue
+                raise OpenAIBackendError(
+                    f"The server at {self.base_url} rejected the request for model {self.model!r}"
+                    f" (HTTP {exc.status_code}): {exc.message}"
+                ) from exc
+        attempts = self.max_retries + 1
+        if isinstance(last, openai.APIStatusError):
+            raise OpenAIBackendError(
+                f"The server at {self.base_url} kept failing for model {self.model!r} after {attempts}"
+                f" attempts (HTTP {last.status_code}): {last.message}"
+            ) from last
+        raise OpenAIBackendError(
+            f"Cannot reach the OpenAI-compatible server at {self.base_url} (model {self.model!r}) after"
+            f" {attempts} attempts: {last}. Is the server running? Check --base-url / OPENAI_BASE_URL."
+        ) from last

@@ -1,0 +1,83 @@
+"""create_backend: backend selection, cache wrapping, and its error messages."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from cogex.models.call_cache import CachedBackend
+from cogex.models.embedded import ModelLoadError
+from cogex.models.factory import cpu_threads, create_backend
+
+
+@pytest.fixture
+def no_vllm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``import vllm`` fail even on a machine that has it (None in sys.modules blocks it)."""
+    monkeypatch.setitem(sys.modules, "vllm", None)
+
+
+def test_vllm_missing_extra_names_the_extra(no_vllm: None) -> None:
+    from cogex.models.vllm_backend import VLLMBackend, VLLMNotInstalledError
+
+    with pytest.raises(VLLMNotInstalledError) as info:
+        VLLMBackend("some/model")
+    message = str(info.value)
+    assert "pip install 'cogex[vllm]'" in message and "vllm" in message
+    assert isinstance(info.value, ModelLoadError) and isinstance(info.value, RuntimeError)
+
+
+def test_create_backend_vllm_without_extra(no_vllm: None, tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match=r"cogex\[vllm\]"):
+        create_backend(backend="vllm", cache_path=tmp_path / "c.sqlite")
+    assert not (tmp_path / "c.sqlite").exists()  # failed before any cache was opened
+
+
+def test_openai_requires_model(tmp_path: Path) -> None:
+    for model in (None, ""):
+        with pytest.raises(ModelLoadError, match="--backend openai needs --model"):
+            create_backend(model, backend="openai", base_url="http://127.0.0.1:9/v1", cache_path=tmp_path / "c.sqlite")
+
+
+def test_openai_rejects_adapter(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="--adapter is not used with --backend openai"):
+        create_backend("m", "some/adapter", backend="openai", base_url="http://127.0.0.1:9/v1", cache=False)
+    # "none" (no adapter) is fine: there is nothing to apply
+    assert create_backend("m", "none", backend="openai", base_url="http://127.0.0.1:9/v1", cache=False).model == "m"
+
+
+def test_unknown_backend() -> None:
+    with pytest.raises(ModelLoadError, match="Unknown backend 'tgi'.*transformers, openai, vllm"):
+        create_backend(backend="tgi", cache=False)  # type: ignore[arg-type]
+
+
+def test_openai_backend_is_cached_by_default_at_the_given_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COGEX_CALL_CACHE", str(tmp_path / "env.sqlite"))
+    via_env = create_backend("m", backend="openai", base_url="http://127.0.0.1:9/v1")
+    assert isinstance(via_env, CachedBackend) and via_env.path == tmp_path / "env.sqlite"
+    explicit = create_backend("m", backend="openai", base_url="http://127.0.0.1:9/v1", cache_path=tmp_path / "x.sqlite")
+    assert isinstance(explicit, CachedBackend) and explicit.path == tmp_path / "x.sqlite"
+    assert explicit.describe()["cache"]["path"] == str(tmp_path / "x.sqlite")
+
+
+@pytest.mark.model
+def test_transformers_backend_through_factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from cogex.models.backend import GenerationConfig
+    from cogex.models.transformers_backend import TransformersBackend
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    previous = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        backend = create_backend(adapter="none", batch_size=3, cache_path=tmp_path / "c.sqlite")
+        assert torch.get_num_threads() == cpu_threads()
+    finally:
+        torch.set_num_threads(previous)
+    assert isinstance(backend, CachedBackend) and isinstance(backend.inner, TransformersBackend)
+    assert backend.inner.batch_size == 3
+    assert backend.identity == "SmolLM2-135M-Instruct|float32"
+    out = backend.generate(["1, 2, 3,"], GenerationConfig(max_new_tokens=2))
+    assert out[0].completion_tokens > 0 and not out[0].cached
