@@ -1,0 +1,201 @@
+"""``cogex convert``: turn Alpaca instruction data into CoGEX training instances with a teacher LLM."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from cogex.cli import options as opt
+from cogex.cli.common import console, fail, out, print_json, user_errors
+
+TEACHER_BACKENDS = ("transformers", "openai", "vllm")
+#: Environment variables naming the server's model when --teacher-model is not given (openai).
+MODEL_ENV = ("COGEX_TEACHER_MODEL", "OPENAI_MODEL")
+
+
+class _RateColumn(ProgressColumn):
+    """Items per second (or seconds per item when slower than one a second)."""
+
+    def render(self, task: Any) -> Text:
+        # Overall rate (items are slow and uneven, so a short moving window says little).
+        elapsed = task.finished_time if task.finished else task.elapsed
+        speed = task.completed / elapsed if task.completed and elapsed else None
+        if not speed:
+            return Text("-- it/s", style="progress.data.speed")
+        text = f"{speed:.2f} it/s" if speed >= 1 else f"{1 / speed:.1f} s/it"
+        return Text(text, style="progress.data.speed")
+
+
+def _teacher(
+    backend: str,
+    model: str | None,
+    *,
+    mode: str,
+    base_url: str | None,
+    api_key: str | None,
+    dtype: str,
+    batch_size: int,
+    no_cache: bool,
+) -> Any:
+    if backend not in TEACHER_BACKENDS:
+        fail(f"unknown --teacher-backend {backend!r}; choose one of: {', '.join(TEACHER_BACKENDS)}")
+    if backend == "openai":
+        model = model or next((os.environ[name] for name in MODEL_ENV if os.environ.get(name)), None)
+        if not model:
+            fail(
+                "--teacher-backend openai needs --teacher-model (or COGEX_TEACHER_MODEL): the model"
+                " name the server serves, e.g. the name given to `vllm serve` or `ollama pull`."
+            )
+        if mode not in ("chat", "completions"):
+            fail(f"--teacher-mode must be chat or completions, not {mode!r}")
+        from cogex.models.openai_backend import OpenAIBackend
+
+        # The server runs a whole batch of prompts at once: concurrency = batch size.
+        inner = OpenAIBackend(model, base_url=base_url, api_key=api_key, mode=mode, concurrency=batch_size)  # type: ignore[arg-type]
+        if no_cache:
+            return inner
+        from cogex.models.call_cache import CachedBackend
+
+        return CachedBackend(inner, chunk_size=max(1, batch_size))
+    from cogex.models.factory import create_backend
+
+    # A local teacher is the plain instruct model: no CoGEX adapter.
+    with console.status("Loading teacher model…"):
+        return create_backend(
+            model, "none", backend=backend, dtype=dtype, batch_size=batch_size, cache=not no_cache  # type: ignore[arg-type]
+        )
+
+
+def _summary(report: Any) -> Table:
+    from cogex.data.convert import DropReason
+
+    table = Table(title="cogex convert", show_header=True, header_style="bold")
+    table.add_column("", style="bold")
+    table.add_column("items", justify="right", overflow="fold")  # paths are folded, never cut
+    table.add_row("items considered", str(report.total))
+    table.add_row("finished earlier (skipped)", str(report.skipped))
+    table.add_row("[green]kept[/]", f"[green]{report.kept}[/]")
+    table.add_row("[red]dropped[/]", f"[red]{report.dropped_total}[/]")
+    for reason in DropReason:
+        count = report.dropped.get(reason, 0)
+        if count:
+            table.add_row(f"  {reason.value}", str(count))
+    if report.pending:
+        table.add_row("[yellow]not finished[/]", f"[yellow]{report.pending}[/]")
+    table.add_row("teacher calls", str(report.teacher_calls))
+    table.add_row("time", f"{report.elapsed:.1f} s")
+    table.add_row("output", str(report.output))
+    table.add_row("rejects", str(report.rejects))
+    return table
+
+
+def convert_cmd(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="Alpaca data: a JSON array, JSON Lines, or self-instruct seed tasks (with 'instances').")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="CoGEX instances (JSONL, appended; a rerun resumes).")],
+    rejects: Annotated[Optional[Path], typer.Option("--rejects", help="Dropped items with reason and teacher replies (default: <output>.rejects.jsonl).")] = None,
+    teacher_model: Annotated[Optional[str], typer.Option("--teacher-model", help="Teacher: omit for the embedded SmolLM2-135M-Instruct (local); a Hub id / folder / .gguf; the server's model name for openai (env COGEX_TEACHER_MODEL).")] = None,
+    teacher_backend: Annotated[str, typer.Option("--teacher-backend", help="transformers (local), openai (any OpenAI-compatible server) or vllm.")] = "transformers",
+    teacher_mode: Annotated[str, typer.Option("--teacher-mode", help="openai teacher: chat (/v1/chat/completions) or completions (/v1/completions).")] = "chat",
+    base_url: opt.BaseUrlOption = None,
+    api_key: opt.ApiKeyOption = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", "--concurrency", min=1, help="Items per batch; for a server teacher also the number of parallel requests.")] = 8,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=0, help="Convert only the first N items of INPUT.")] = None,
+    max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1, help="Token budget of each teacher reply.")] = 768,
+    temperature: Annotated[float, typer.Option("--temperature", min=0.0, help="Teacher sampling temperature; 0 = greedy.")] = 0.0,
+    seed: opt.SeedOption = 0,
+    dtype: opt.DtypeOption = "float32",
+    no_cache: opt.NoCacheOption = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object on stdout.")] = False,
+) -> None:
+    """Convert Alpaca items into validated CoGEX instances with a teacher LLM (3 chained prompts)."""
+    from cogex.data.alpaca import read_alpaca
+    from cogex.data.convert import ConversionReport, ItemOutcome, TeacherUnavailable, convert
+
+    with user_errors():
+        items = read_alpaca(input_path)
+        teacher = _teacher(
+            teacher_backend,
+            teacher_model,
+            mode=teacher_mode,
+            base_url=base_url,
+            api_key=api_key,
+            dtype=dtype,
+            batch_size=batch_size,
+            no_cache=no_cache,
+        )
+
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        _RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+        speed_estimate_period=3600.0,  # ETA from the whole run, not the last 30 s
+    )
+    counts = {"kept": 0, "dropped": 0}
+    task_id = progress.add_task("converting", total=None)
+
+    def describe() -> str:
+        return f"converting [green]{counts['kept']} kept[/] [red]{counts['dropped']} dropped[/]"
+
+    def on_start(report: ConversionReport) -> None:
+        progress.update(task_id, total=report.total - report.skipped, description=describe())
+
+    def on_item(outcome: ItemOutcome) -> None:
+        counts["kept" if outcome.reason is None else "dropped"] += 1
+        progress.update(task_id, advance=1, description=describe())
+
+    interrupted: TeacherUnavailable | None = None
+    try:
+        with progress, user_errors():
+            try:
+                report = convert(
+                    items,
+                    teacher,
+                    output,
+                    rejects=rejects,
+                    batch_size=batch_size,
+                    max_new_tokens=max_new_tokens,
+                    temperature=temperature,
+                    seed=seed,
+                    limit=limit,
+                    on_start=on_start,
+                    on_item=on_item,
+                )
+            except TeacherUnavailable as exc:  # a RuntimeError: handled before user_errors sees it
+                interrupted, report = exc, exc.report
+    finally:
+        teacher.close()
+
+    if as_json:
+        print_json({**report.to_dict(), "interrupted": None if interrupted is None else str(interrupted)})
+    else:
+        out.print(_summary(report))
+    if interrupted is not None:
+        console.print(f"[bold red]error:[/] {interrupted}")
+        console.print("Every finished item is saved; rerun the same command to convert the rest.")
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("convert")(convert_cmd)

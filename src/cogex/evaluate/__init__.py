@@ -1,0 +1,1 @@
+"""Evaluation: baselines, CoGEX and CoTACS methods over tasks, results tables and plots."""

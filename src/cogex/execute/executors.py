@@ -1,0 +1,224 @@
+"""Executors: run one program over many inputs and return one answer per input.
+
+* ``emulate`` (the paper): the model writes the call and the whole output dict.
+* ``python``: the model writes only the call (its input -> Python values); the program really runs
+  in the sandbox; a call to an undefined helper is an error.
+* ``hybrid``: as ``python``, but every call to a helper that the program does not define and Python
+  does not provide is answered by the model, given the helper's name, the program and the argument
+  values; the reply is parsed into a Python value.
+
+``python`` and ``hybrid`` fall back to emulation for an item whose execution fails, and every result
+records which path produced it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, Literal, Sequence
+
+from cogex import format as fmt
+from cogex.generate.modes import EMULATOR_CONFIG, emulate
+from cogex.models.backend import Backend, GenerationConfig
+
+ExecutorName = Literal["emulate", "python", "hybrid"]
+EXECUTORS: tuple[str, ...] = ("emulate", "python", "hybrid")
+
+#: Paths that can produce an answer.
+PATH_EMULATE = "emulate"
+PATH_PYTHON = "python"
+PATH_HYBRID = "hybrid"
+PATH_FALLBACK = "emulate-fallback"
+
+#: Sandbox failures that mark a program as hostile or runaway: never retried by emulation.
+NO_FALLBACK_ERRORS = frozenset({"forbidden_import", "forbidden_operation", "timeout", "memory", "crashed", "output_too_large"})
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """The outcome of running a program on one input."""
+
+    answer: Any = None
+    error: str | None = None  # failure kind; None when an answer was produced
+    path: str = PATH_EMULATE  # which executor path produced the answer (or failed last)
+    call: str | None = None
+    output: dict[str, Any] | None = None
+    exec_error: str | None = None  # the sandbox failure that caused a fallback, if any
+    helper_calls: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": fmt._jsonable(self.answer),
+            "error": self.error,
+            "path": self.path,
+            "call": self.call,
+            "exec_error": self.exec_error,
+            "helper_calls": self.helper_calls,
+        }
+
+
+class Executor(ABC):
+    """Runs a program (with its instruction) over a list of inputs."""
+
+    name: str
+
+    @abstractmethod
+    def run(self, instruction: str, program: str, inputs: Sequence[str]) -> list[ItemResult]:
+        """One result per input, in order."""
+
+
+def _from_parse(parsed: fmt.ParseResult, path: str, exec_error: str | None = None) -> ItemResult:
+    return ItemResult(
+        answer=parsed.answer if parsed.ok else None,
+        error=None if parsed.ok else parsed.error.value,  # type: ignore[union-attr]
+        path=path,
+        call=parsed.call,
+        output=parsed.output,
+        exec_error=exec_error,
+    )
+
+
+@dataclass
+class EmulateExecutor(Executor):
+    """The paper's executor: the model emulates the whole program."""
+
+    backend: Backend
+    config: GenerationConfig = EMULATOR_CONFIG
+    name: str = "emulate"
+
+    def run(self, instruction: str, program: str, inputs: Sequence[str]) -> list[ItemResult]:
+        parsed = emulate(self.backend, instruction, program, inputs, self.config)
+        return [_from_parse(p, PATH_EMULATE) for p in parsed]
+
+
+@dataclass
+class SandboxExecutor(Executor):
+    """Real execution in the sandbox (``python``), with model-answered helpers when ``hybrid``."""
+
+    backend: Backend
+    hybrid: bool = True
+    config: GenerationConfig = EMULATOR_CONFIG
+    fallback: bool = True
+    max_rounds: int = 8
+    call_tokens: int = 128
+    helper_tokens: int = 48
+    limits: Any = None  # SandboxLimits; None = the sandbox defaults
+    name: str = field(default="hybrid")
+
+    def __post_init__(self) -> None:
+        self.name = "hybrid" if self.hybrid else "python"
+
+    # -- the model's parts ------------------------------------------------------------
+
+    def _calls(self, instruction: str, program: str, inputs: Sequence[str]) -> list[str | None]:
+        """Ask the model for the call line only (its input -> Python values)."""
+        prefix = fmt.emulator_prefix(instruction, program)
+        config = self.config.with_(max_new_tokens=self.call_tokens, stop=("\n",))
+        completions = self.backend.generate_shared_prefix(prefix, [fmt.emulator_suffix(t) for t in inputs], config)
+        defined = set(fmt.defined_functions(program))
+        calls: list[str | None] = []
+        for completion in completions:
+            call = completion.text.strip()
+            node = fmt.parse_call(call)
+            calls.append(call if node is not None and node.func.id in defined else None)  # type: ignore[attr-defined]
+        return calls
+
+    def _answer_helpers(self, instruction: str, program: str, pending: dict[str, tuple[str, str]]) -> dict[str, Any]:
+        """Ask the model for the return value of each pending helper call (key -> value)."""
+        return answer_helper_calls(self.backend, instruction, program, pending, self.config.with_(max_new_tokens=self.helper_tokens))
+
+    # -- orchestration ------------------------------------------------------------------
+
+    def run(self, instruction: str, program: str, inputs: Sequence[str]) -> list[ItemResult]:
+        from cogex.execute.sandbox import SandboxLimits, run_calls
+
+        limits = self.limits or SandboxLimits()
+        path = PATH_HYBRID if self.hybrid else PATH_PYTHON
+        calls = self._calls(instruction, program, inputs)
+        results: dict[int, ItemResult] = {}
+        oracle: dict[str, Any] = {}
+        helper_counts = [0] * len(inputs)
+        todo = [i for i, call in enumerate(calls) if call is not None]
+        for i, call in enumerate(calls):
+            if call is None:
+                results[i] = ItemResult(error="no_call", path=path, exec_error="no_call")
+        for _ in range(self.max_rounds):
+            if not todo:
+                break
+            outcomes = run_calls(program, [calls[i] for i in todo], oracle=oracle, allow_undefined=self.hybrid, limits=limits)  # type: ignore[misc]
+            pending: dict[str, tuple[str, str]] = {}
+            waiting: list[int] = []
+            for i, outcome in zip(todo, outcomes):
+                helper_counts[i] = len(outcome.undefined_calls)
+                if outcome.status == "pending" and outcome.pending is not None:
+                    pending.setdefault(outcome.pending.key, (inputs[i], outcome.pending.name))
+                    waiting.append(i)
+                elif outcome.status == "ok":
+                    results[i] = _answer_from_value(outcome.value, path, calls[i], helper_counts[i])
+                else:
+                    results[i] = ItemResult(error=outcome.error or "runtime_error", path=path, call=calls[i],
+                                            exec_error=outcome.error, helper_calls=helper_counts[i])
+            if pending:
+                oracle.update(self._answer_helpers(instruction, program, pending))
+            todo = waiting
+        for i in todo:  # still pending after max_rounds
+            results[i] = ItemResult(error="too_many_helper_calls", path=path, call=calls[i], exec_error="too_many_helper_calls")
+        ordered = [results[i] for i in range(len(inputs))]
+        return self._fallback(instruction, program, inputs, ordered) if self.fallback else ordered
+
+    def _fallback(self, instruction: str, program: str, inputs: Sequence[str], results: list[ItemResult]) -> list[ItemResult]:
+        failed = [i for i, r in enumerate(results) if not r.ok and r.exec_error not in NO_FALLBACK_ERRORS]
+        if not failed:
+            return results
+        emulated = emulate(self.backend, instruction, program, [inputs[i] for i in failed], self.config)
+        for i, parsed in zip(failed, emulated):
+            results[i] = _from_parse(parsed, PATH_FALLBACK, exec_error=results[i].exec_error or results[i].error)
+        return results
+
+
+def answer_helper_calls(
+    backend: Backend, instruction: str, program: str, pending: dict[str, tuple[str, str]], config: GenerationConfig
+) -> dict[str, Any]:
+    """The model's return value for each undefined helper call ``key -> (input text, name)``.
+
+    The helper call is put to the model as if it were the program's call, with the output dict
+    opened at ``{'answer': ``, so the model writes the helper's return value as the answer."""
+    keys = list(pending)
+    prefix = fmt.emulator_prefix(instruction, program)
+    suffixes = [fmt.emulator_suffix(pending[k][0]) + f"{k}\n{fmt.OUTPUT_HEADER}\n{{'answer': " for k in keys]
+    completions = backend.generate_shared_prefix(prefix, suffixes, config.with_(stop=(fmt.END_MARKER, "\n")))
+    return {key: parse_helper_reply(c.text) for key, c in zip(keys, completions)}
+
+
+def parse_helper_reply(text: str) -> Any:
+    """The value a model wrote after ``{'answer': ``; falls back to the stripped text."""
+    body = text.split(fmt.END_MARKER, 1)[0].strip()
+    parsed = fmt.safe_literal("{'answer': " + body.split("\n", 1)[0])
+    if isinstance(parsed, dict) and "answer" in parsed:
+        return parsed["answer"]
+    head = body.split("\n", 1)[0].rstrip().rstrip("}").rstrip().rstrip(",")
+    value = fmt.safe_literal(head)
+    if value is not None:
+        return value
+    return head.strip("'\" ")
+
+
+def _answer_from_value(value: Any, path: str, call: str | None, helper_calls: int) -> ItemResult:
+    if isinstance(value, dict):
+        if "answer" not in value:
+            return ItemResult(error="no_answer", path=path, call=call, output=value, exec_error="no_answer", helper_calls=helper_calls)
+        return ItemResult(answer=value["answer"], path=path, call=call, output=value, helper_calls=helper_calls)
+    return ItemResult(answer=value, path=path, call=call, output={"answer": value}, helper_calls=helper_calls)
+
+
+def make_executor(name: str, backend: Backend, *, config: GenerationConfig = EMULATOR_CONFIG, fallback: bool = True) -> Executor:
+    """Build an executor by name: emulate, python or hybrid."""
+    if name == "emulate":
+        return EmulateExecutor(backend, config)
+    if name in ("python", "hybrid"):
+        return SandboxExecutor(backend, hybrid=name == "hybrid", config=config, fallback=fallback)
+    raise ValueError(f"unknown executor {name!r}; choose one of {', '.join(EXECUTORS)}")

@@ -1,0 +1,86 @@
+"""Run one program on one given call with any executor (used by ``cogex exec``)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from cogex import format as fmt
+from cogex.execute.executors import (
+    NO_FALLBACK_ERRORS,
+    PATH_EMULATE,
+    PATH_FALLBACK,
+    PATH_HYBRID,
+    PATH_PYTHON,
+    ItemResult,
+    _answer_from_value,
+    answer_helper_calls,
+)
+from cogex.generate.modes import EMULATOR_CONFIG
+from cogex.models.backend import Backend, GenerationConfig
+
+DEFAULT_INSTRUCTION = "Run the program on the call and report its output."
+
+
+def program_instruction(program: str) -> str:
+    """The docstring of the program's first function, else a generic instruction."""
+    try:
+        tree = ast.parse(program)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return DEFAULT_INSTRUCTION
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and ast.get_docstring(node):
+            return str(ast.get_docstring(node)).strip().splitlines()[0]
+    return DEFAULT_INSTRUCTION
+
+
+def emulate_call(backend: Backend, instruction: str, program: str, call: str, config: GenerationConfig) -> ItemResult:
+    """The model emulates the program on a call it is given (no input text)."""
+    prefix = fmt.emulator_prefix(instruction, program)
+    suffix = fmt.emulator_suffix("(see the call)") + f"{call}\n{fmt.OUTPUT_HEADER}\n"
+    completion = backend.generate_shared_prefix(prefix, [suffix], config)[0]
+    parsed = fmt.parse_emulator(f"{call}\n{fmt.OUTPUT_HEADER}\n{completion.text}", program=program, truncated=completion.truncated)
+    answer = parsed.answer if parsed.ok else None
+    return ItemResult(answer=answer, error=None if parsed.ok else parsed.error.value, path=PATH_EMULATE,  # type: ignore[union-attr]
+                      call=call, output=parsed.output)
+
+
+def exec_call(
+    program: str,
+    call: str,
+    *,
+    executor: str = "python",
+    backend: Backend | None = None,
+    instruction: str | None = None,
+    config: GenerationConfig = EMULATOR_CONFIG,
+    fallback: bool = True,
+) -> ItemResult:
+    """Run ``program`` on ``call``. ``python`` needs no model; ``hybrid`` and ``emulate`` do."""
+    from cogex.execute.sandbox import PendingCall, run_call
+
+    if fmt.parse_call(call) is None:
+        return ItemResult(error="bad_call", path=executor, call=call)
+    instruction = instruction or program_instruction(program)
+    if executor == "emulate":
+        if backend is None:
+            raise ValueError("the emulate executor needs a model")
+        return emulate_call(backend, instruction, program, call, config)
+    if executor not in ("python", "hybrid"):
+        raise ValueError(f"unknown executor {executor!r}; choose python, hybrid or emulate")
+    if executor == "hybrid" and backend is None:
+        raise ValueError("the hybrid executor needs a model for undefined helpers")
+
+    def on_undefined(pending: PendingCall) -> Any:
+        assert backend is not None
+        return answer_helper_calls(backend, instruction, program, {pending.key: ("(see the call)", pending.name)}, config)[pending.key]
+
+    outcome = run_call(program, call, on_undefined=on_undefined if executor == "hybrid" else None)
+    path = PATH_HYBRID if executor == "hybrid" else PATH_PYTHON
+    if outcome.status == "ok":
+        return _answer_from_value(outcome.value, path, call, len(outcome.undefined_calls))
+    failed = ItemResult(error=outcome.error or "runtime_error", path=path, call=call, exec_error=outcome.error)
+    if fallback and backend is not None and outcome.error not in NO_FALLBACK_ERRORS:
+        emulated = emulate_call(backend, instruction, program, call, config)
+        return ItemResult(answer=emulated.answer, error=emulated.error, path=PATH_FALLBACK, call=call,
+                          output=emulated.output, exec_error=outcome.error)
+    return failed

@@ -1,0 +1,327 @@
+"""CoTACS (Algorithm 1 of the paper): adapt a frozen CoGEX model to a task by program search.
+
+1. Split the labelled items into ``n_generate`` items that each propose one candidate program
+   (reasoner mode, t=0.7) and ``n_rank`` items used to rank the candidates.
+2. A candidate is resampled (at most ``max_resamples`` times) while it is unparseable or its score
+   on the generating items is below α.
+3. Every candidate is run on the ranking items with an executor (the paper: emulation at t=0.05)
+   and scored by exact match; ranking is exhaustive (the paper) or by successive halving.
+4. The top k programs are kept; with k = 3 the answer is their majority vote.
+
+The product is a small JSON artifact (``program.json``) that ``cogex apply`` runs on new data.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from cogex import format as fmt
+from cogex.execute.executors import Executor, ItemResult, make_executor
+from cogex.generate.modes import EMULATOR_CONFIG, REASONER_CONFIG
+from cogex.models.backend import Backend
+from cogex.search.selection import Scored, majority_vote, needs_resample, successive_halving, top_k
+from cogex.tasks import Example, Task
+
+PROGRAM_FILE = "program.json"
+CANDIDATES_FILE = "candidates.jsonl"
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """Every CoTACS setting. Defaults fit a 2-core CPU; the paper uses n=300 of at most 1000
+    items (the rest rank), k in {1, 3}, t=0.7 to generate and t=0.05 to emulate."""
+
+    n_generate: int = 6
+    n_rank: int = 24
+    k: int = 1
+    alpha: float = 0.0
+    max_resamples: int = 1
+    gen_temperature: float = 0.7
+    emu_temperature: float = 0.05
+    gen_max_new_tokens: int = 384
+    emu_max_new_tokens: int = 192
+    executor: str = "emulate"
+    ranking: str = "exhaustive"  # or "halving"
+    halving_min_items: int = 4
+    halving_eta: int = 2
+    seed: int = 0
+
+
+@dataclass
+class Candidate:
+    """One proposed program and what is known about it."""
+
+    index: int
+    program: str
+    source_item: str
+    attempts: int
+    instruction: str
+    self_answer: Any = None
+    train_score: float | None = None
+    rank_score: float | None = None
+    rank_correct: list[bool] = field(default_factory=list)
+    rank_answers: list[Any] = field(default_factory=list)
+    rank_paths: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "program": self.program,
+            "source_item": self.source_item,
+            "attempts": self.attempts,
+            "train_score": self.train_score,
+            "rank_score": self.rank_score,
+            "rank_items_evaluated": len(self.rank_correct),
+        }
+
+
+@dataclass
+class SearchResult:
+    """The chosen programs and everything needed to reproduce and inspect them."""
+
+    record: dict[str, Any]
+    candidates: list[Candidate]
+
+    @property
+    def programs(self) -> list[dict[str, Any]]:
+        return self.record["programs"]
+
+    @property
+    def rank_accuracy(self) -> float:
+        return self.record["rank_accuracy"]
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def _noop(_stage: str, _done: int, _total: int) -> None:
+    pass
+
+
+def split_items(task: Task, settings: SearchSettings) -> tuple[list[Example], list[Example]]:
+    """Generating items and ranking items: disjoint, deterministic for the seed."""
+    items = task.examples("search", limit=settings.n_generate + settings.n_rank, seed=settings.seed)
+    if len(items) < settings.n_generate + 1:
+        raise ValueError(f"task {task.name!r} has {len(items)} search items; need more than n_generate={settings.n_generate}")
+    return items[: settings.n_generate], items[settings.n_generate :]
+
+
+def score(task: Task, results: Sequence[ItemResult], items: Sequence[Example]) -> list[bool]:
+    """Exact-match correctness of each result (a failed item is wrong)."""
+    return [r.ok and task.is_correct(r.answer, ex.target, ex) for r, ex in zip(results, items)]
+
+
+def propose(
+    backend: Backend,
+    task: Task,
+    gen_items: Sequence[Example],
+    settings: SearchSettings,
+    executor: Executor,
+    progress: Progress = _noop,
+) -> list[Candidate]:
+    """One candidate per generating item, resampled while invalid or below α (Algorithm 1)."""
+    instruction = task.instruction
+    best: dict[int, Candidate] = {}
+    pending = list(range(len(gen_items)))
+    attempt = 0
+    while pending:
+        config = REASONER_CONFIG.with_(
+            temperature=settings.gen_temperature,
+            max_new_tokens=settings.gen_max_new_tokens,
+            seed=settings.seed * 1000 + attempt,
+        )
+        prompts = [fmt.reasoner_prompt(instruction, gen_items[i].input) for i in pending]
+        completions = backend.generate(prompts, config)
+        retry: list[int] = []
+        for i, completion in zip(pending, completions):
+            parsed = fmt.parse_reasoner(completion.text, truncated=completion.truncated)
+            valid = parsed.program is not None and parsed.error not in {
+                fmt.Failure.NO_PROGRAM, fmt.Failure.SYNTAX_ERROR
+            } and not (parsed.error is fmt.Failure.TRUNCATED and parsed.call is None)
+            cand = Candidate(i, parsed.program or "", gen_items[i].id, attempt + 1, instruction, parsed.answer)
+            if valid and settings.alpha > 0:
+                cand.train_score = _mean(score(task, executor.run(instruction, cand.program, [e.input for e in gen_items]), gen_items))
+            if valid and (i not in best or (cand.train_score or 0) > (best[i].train_score or 0) or not best[i].program):
+                best[i] = cand
+            elif i not in best:
+                best[i] = cand
+            if needs_resample(cand.train_score, settings.alpha, attempt, settings.max_resamples, valid):
+                retry.append(i)
+        progress("propose", len(gen_items) - len(retry), len(gen_items))
+        pending = retry
+        attempt += 1
+    return [best[i] for i in range(len(gen_items))]
+
+
+def rank(
+    task: Task,
+    candidates: list[Candidate],
+    rank_items: Sequence[Example],
+    settings: SearchSettings,
+    executor: Executor,
+    progress: Progress = _noop,
+) -> list[Candidate]:
+    """Score the valid, distinct candidates on the ranking items (exhaustive or halving)."""
+    by_text: dict[str, Candidate] = {}
+    for cand in candidates:
+        if cand.program and cand.program not in by_text:
+            by_text[cand.program] = cand
+    unique = list(by_text.values())
+    inputs = [e.input for e in rank_items]
+    done = [0]
+
+    def evaluate(indices: list[int], start: int, stop: int) -> dict[int, list[bool]]:
+        marks: dict[int, list[bool]] = {}
+        for idx in indices:
+            cand = unique[idx]
+            results = executor.run(task.instruction, cand.program, inputs[start:stop])
+            cand.rank_answers.extend(fmt._jsonable(r.answer) for r in results)
+            cand.rank_paths.extend(r.path for r in results)
+            marks[idx] = score(task, results, rank_items[start:stop])
+            done[0] += 1
+            progress("rank", done[0], len(unique))
+        return marks
+
+    if settings.ranking == "halving":
+        _, seen = successive_halving(len(unique), len(rank_items), evaluate, min_items=settings.halving_min_items,
+                                     eta=settings.halving_eta, keep=settings.k, seed=settings.seed)
+    elif settings.ranking == "exhaustive":
+        seen = evaluate(list(range(len(unique))), 0, len(rank_items))
+    else:
+        raise ValueError(f"unknown ranking {settings.ranking!r}; use exhaustive or halving")
+    for idx, cand in enumerate(unique):
+        cand.rank_correct = seen.get(idx, [])
+        cand.rank_score = _mean(cand.rank_correct) if cand.rank_correct else 0.0
+    return unique
+
+
+def choose(candidates: list[Candidate], settings: SearchSettings, n_rank: int) -> list[Candidate]:
+    """The top k, preferring candidates evaluated on every ranking item (halving survivors)."""
+    full = [c for c in candidates if len(c.rank_correct) == n_rank] or candidates
+    picked = top_k([Scored(i, c.rank_score or 0.0, c.train_score) for i, c in enumerate(full)], settings.k, settings.seed)
+    return [full[i] for i in picked]
+
+
+def vote(task: Task, answers_per_program: Sequence[Sequence[Any]], items: Sequence[Example], seed: int) -> list[Any]:
+    """Majority vote over programs for every item (answers normalised by the task first)."""
+    voted: list[Any] = []
+    for j, ex in enumerate(items):
+        normalised = [None if a[j] is None else task.normalize(a[j], ex) or None for a in answers_per_program]
+        voted.append(majority_vote(normalised, seed=seed, key=ex.id))
+    return voted
+
+
+def run_search(
+    backend: Backend,
+    task: Task,
+    settings: SearchSettings,
+    *,
+    out_dir: Path | None = None,
+    progress: Progress = _noop,
+    executor: Executor | None = None,
+) -> SearchResult:
+    """Run CoTACS end to end; writes ``program.json`` (and ``candidates.jsonl``) to ``out_dir``."""
+    started = time.time()
+    gen_items, rank_items = split_items(task, settings)
+    emu_config = EMULATOR_CONFIG.with_(temperature=settings.emu_temperature, max_new_tokens=settings.emu_max_new_tokens, seed=settings.seed)
+    executor = executor or make_executor(settings.executor, backend, config=emu_config)
+    calls_before = _call_stats(backend)
+    candidates = propose(backend, task, gen_items, settings, executor, progress)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _write_jsonl(out_dir / CANDIDATES_FILE, [c.to_json() for c in candidates])
+    ranked = rank(task, candidates, rank_items, settings, executor, progress)
+    if not ranked:
+        raise RuntimeError("no candidate program could be parsed; try more --n-generate, --max-resamples or a CoGEX-trained model")
+    chosen = choose(ranked, settings, len(rank_items))
+    evaluated = [c for c in chosen if len(c.rank_answers) == len(rank_items)]
+    if len(evaluated) == len(chosen):
+        voted = vote(task, [c.rank_answers for c in chosen], rank_items, settings.seed)
+        correct = [task.is_correct(v, ex.target, ex) if v is not None else False for v, ex in zip(voted, rank_items)]
+    else:  # pragma: no cover - defensive: every chosen program is evaluated on all items
+        voted, correct = [None] * len(rank_items), [False] * len(rank_items)
+    record = {
+        "format": "cogex.program/1",
+        "task": task.name,
+        "instruction": task.instruction,
+        "k": settings.k,
+        "programs": [
+            {"program": c.program, "rank_score": c.rank_score, "train_score": c.train_score, "source_item": c.source_item}
+            for c in chosen
+        ],
+        "rank_accuracy": _mean(correct),
+        "model": backend.describe(),
+        "settings": asdict(settings),
+        "seed": settings.seed,
+        "search_note": task.search_note,
+        "items": {"generate": [e.id for e in gen_items], "rank": [e.id for e in rank_items]},
+        "n_candidates": len(candidates),
+        "n_distinct_valid": len(ranked),
+        "candidates": [c.to_json() for c in ranked],
+        "predictions": [
+            {
+                "id": ex.id,
+                "target": ex.target,
+                "answers": [c.rank_answers[j] for c in chosen],
+                "paths": [c.rank_paths[j] for c in chosen],
+                "prediction": voted[j],
+                "correct": correct[j],
+            }
+            for j, ex in enumerate(rank_items)
+        ],
+        "calls": _diff_stats(calls_before, _call_stats(backend)),
+        "seconds": round(time.time() - started, 2),
+    }
+    if out_dir is not None:
+        write_program(out_dir / PROGRAM_FILE, record)
+    return SearchResult(record, ranked)
+
+
+def write_program(path: Path, record: dict[str, Any]) -> None:
+    """Write a program artifact atomically."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False, default=repr) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def load_program(path: Path) -> dict[str, Any]:
+    """Read a ``program.json`` written by ``cogex search`` (or by hand: task/instruction/programs)."""
+    if path.is_dir():
+        path = path / PROGRAM_FILE
+    record = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(record, dict) or not record.get("programs"):
+        raise ValueError(f"{path} is not a cogex program file (no 'programs')")
+    return record
+
+
+def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False, default=repr) + "\n")
+
+
+def _call_stats(backend: Backend) -> dict[str, int]:
+    stats: dict[str, int] = {}
+    inner = backend
+    for _ in range(3):
+        for attr in ("hits", "misses"):
+            if isinstance(getattr(inner, attr, None), int):
+                stats[f"cache_{attr}"] = getattr(inner, attr)
+        if isinstance(getattr(inner, "stats", None), dict):
+            stats.update({k: v for k, v in inner.stats.items() if isinstance(v, int)})
+        inner = getattr(inner, "inner", None)
+        if inner is None:
+            break
+    return stats
+
+
+def _diff_stats(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    return {k: after[k] - before.get(k, 0) for k in after}
+
+
+def _mean(values: Sequence[Any]) -> float:
+    return sum(values) / len(values) if values else 0.0

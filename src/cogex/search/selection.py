@@ -1,0 +1,98 @@
+"""Selection logic of CoTACS, free of any model: α resampling, top-k, voting, successive halving."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Callable, Hashable, Sequence
+
+
+def needs_resample(train_score: float | None, alpha: float, attempt: int, max_resamples: int, valid: bool) -> bool:
+    """Algorithm 1's loop condition: resample while the candidate is invalid or its score on the
+    generating items is below α, for at most ``max_resamples`` extra samples."""
+    if attempt >= max_resamples:
+        return False
+    if not valid:
+        return True
+    return train_score is not None and train_score < alpha
+
+
+def tie_break_rng(seed: int, key: str) -> random.Random:
+    """A random generator for one tie-break decision, independent of evaluation order."""
+    return random.Random(f"{seed}:{key}")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate's scores: rank accuracy first, then the generating-items score."""
+
+    index: int
+    rank_score: float
+    train_score: float | None = None
+
+
+def top_k(candidates: Sequence[Scored], k: int, seed: int) -> list[int]:
+    """Indices of the k best candidates: by rank score, then train score; remaining ties are
+    broken at random with the run's seed (the same seed always picks the same candidates)."""
+    rng = tie_break_rng(seed, "top_k")
+    keyed = [(c, rng.random()) for c in candidates]
+    keyed.sort(key=lambda pair: (-pair[0].rank_score, -(pair[0].train_score or 0.0), pair[1]))
+    return [c.index for c, _ in keyed[:k]]
+
+
+def majority_vote(answers: Sequence[Hashable | None], *, seed: int, key: str) -> Hashable | None:
+    """The most frequent non-None answer; ties broken at random with the seed (per item ``key``)."""
+    votes = Counter(a for a in answers if a is not None)
+    if not votes:
+        return None
+    best = max(votes.values())
+    tied = sorted((a for a, count in votes.items() if count == best), key=repr)
+    if len(tied) == 1:
+        return tied[0]
+    return tie_break_rng(seed, key).choice(tied)
+
+
+def halving_schedule(n_items: int, n_candidates: int, *, min_items: int = 4, eta: int = 2, keep: int = 1) -> list[tuple[int, int]]:
+    """Successive halving rounds as (items evaluated so far, candidates kept after the round).
+
+    Round r evaluates the survivors on the first ``min_items * eta**r`` items (capped at
+    ``n_items``) and keeps the best ``1/eta`` of them (never fewer than ``keep``). The last round
+    always uses every item, so the final choice is made on the full ranking set.
+    """
+    rounds: list[tuple[int, int]] = []
+    items, alive = min(min_items, n_items), n_candidates
+    while True:
+        if items >= n_items or alive <= keep:
+            rounds.append((n_items, keep if alive > keep else alive))
+            return rounds
+        alive_next = max(keep, -(-alive // eta))
+        rounds.append((items, alive_next))
+        alive = alive_next
+        items = min(n_items, items * eta)
+
+
+def successive_halving(
+    n_candidates: int,
+    n_items: int,
+    evaluate: Callable[[list[int], int, int], dict[int, list[bool]]],
+    *,
+    min_items: int = 4,
+    eta: int = 2,
+    keep: int = 1,
+    seed: int = 0,
+) -> tuple[list[int], dict[int, list[bool]]]:
+    """Run successive halving. ``evaluate(candidates, start, stop)`` returns, per candidate, the
+    correctness on items ``start:stop``. Returns the survivors and all correctness seen."""
+    seen: dict[int, list[bool]] = {c: [] for c in range(n_candidates)}
+    alive = list(range(n_candidates))
+    for items, keep_after in halving_schedule(n_items, n_candidates, min_items=min_items, eta=eta, keep=keep):
+        for cand, marks in evaluate(alive, len(seen[alive[0]]) if alive else 0, items).items():
+            seen[cand].extend(marks)
+        scored = [Scored(c, _mean(seen[c])) for c in alive]
+        alive = top_k(scored, keep_after, seed)
+    return alive, seen
+
+
+def _mean(values: Sequence[Any]) -> float:
+    return sum(values) / len(values) if values else 0.0

@@ -1,0 +1,90 @@
+"""CoTACS selection logic on fixed scores: α resampling, top-k, voting, tie-breaking, halving."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from cogex.search.selection import (
+    Scored,
+    halving_schedule,
+    majority_vote,
+    needs_resample,
+    successive_halving,
+    top_k,
+)
+
+
+@pytest.mark.parametrize(
+    ("score", "alpha", "attempt", "max_resamples", "valid", "expected"),
+    [
+        (0.2, 0.5, 0, 2, True, True),  # below alpha, attempts left
+        (0.5, 0.5, 0, 2, True, False),  # at alpha: keep
+        (0.9, 0.5, 0, 2, True, False),
+        (0.2, 0.5, 2, 2, True, False),  # no attempts left
+        (None, 0.0, 0, 2, False, True),  # invalid program: resample
+        (None, 0.0, 1, 1, False, False),  # invalid but out of attempts
+        (0.0, 0.0, 0, 3, True, False),  # alpha 0 never resamples a valid program
+    ],
+)
+def test_alpha_resampling_rule(score, alpha, attempt, max_resamples, valid, expected) -> None:
+    assert needs_resample(score, alpha, attempt, max_resamples, valid) is expected
+
+
+def test_top_k_orders_by_rank_then_train_score() -> None:
+    cands = [Scored(0, 0.5, 0.1), Scored(1, 0.8, 0.0), Scored(2, 0.5, 0.9), Scored(3, 0.2, 1.0)]
+    assert top_k(cands, 1, seed=0) == [1]
+    assert top_k(cands, 3, seed=0) == [1, 2, 0]
+
+
+def test_top_k_ties_are_random_but_reproducible() -> None:
+    cands = [Scored(i, 0.5) for i in range(6)]
+    first = top_k(cands, 2, seed=1)
+    assert first == top_k(cands, 2, seed=1)
+    picks = {tuple(top_k(cands, 2, seed=s)) for s in range(30)}
+    assert len(picks) > 3  # different seeds break the tie differently
+    assert all(len(set(p)) == 2 for p in picks)
+
+
+def test_majority_vote() -> None:
+    assert majority_vote(["a", "b", "a"], seed=0, key="x") == "a"
+    assert majority_vote([None, None, "c"], seed=0, key="x") == "c"
+    assert majority_vote([None, None, None], seed=0, key="x") is None
+
+
+def test_majority_vote_tie_break_uses_seed_and_item() -> None:
+    answers = ["a", "b", "c"]
+    assert majority_vote(answers, seed=3, key="item1") == majority_vote(answers, seed=3, key="item1")
+    outcomes = Counter(majority_vote(answers, seed=s, key="item1") for s in range(60))
+    assert set(outcomes) == {"a", "b", "c"}  # every tied answer can win
+    assert majority_vote(["a", "b", "a", "b", None], seed=0, key="k") in {"a", "b"}
+
+
+def test_halving_schedule_ends_on_all_items() -> None:
+    rounds = halving_schedule(24, 8, min_items=4, eta=2, keep=1)
+    assert rounds[-1][0] == 24 and rounds[-1][1] == 1
+    items = [r[0] for r in rounds]
+    assert items == sorted(items)
+    assert rounds[0] == (4, 4)
+    assert halving_schedule(10, 1, keep=1) == [(10, 1)]
+    assert halving_schedule(24, 8, keep=3)[-1] == (24, 3)
+
+
+def test_successive_halving_finds_the_best_with_fewer_evaluations() -> None:
+    # Candidate c is correct on item i iff (i * 7 + c) % 10 < quality[c]: fixed, known accuracies.
+    quality = [2, 9, 4, 6, 1, 3, 8, 5]
+    n_items = 40
+    calls = Counter()
+
+    def evaluate(cands, start, stop):
+        out = {}
+        for c in cands:
+            calls[c] += stop - start
+            out[c] = [((i * 7 + c) % 10) < quality[c] for i in range(start, stop)]
+        return out
+
+    survivors, seen = successive_halving(len(quality), n_items, evaluate, min_items=5, eta=2, keep=1, seed=0)
+    assert survivors == [1]
+    assert len(seen[1]) == n_items
+    assert sum(calls.values()) < len(quality) * n_items / 2  # far fewer than exhaustive
