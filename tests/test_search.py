@@ -1,0 +1,127 @@
+"""CoTACS search, apply and the executors with the real embedded model (handful of items)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cogex.execute.executors import NO_FALLBACK_ERRORS, SandboxExecutor, parse_helper_reply
+from cogex.search import SearchSettings, run_search
+from cogex.search.apply import apply_program, items_for
+from cogex.search.cotacs import Candidate, load_program, rank
+from cogex.tasks import get_task
+
+pytestmark = pytest.mark.model
+
+SUM_PROGRAM = '''def add_numbers(text):
+    """Add the two numbers in the text."""
+    # Step 1: Find the numbers.
+    import re
+    numbers = [int(n) for n in re.findall(r"\\d+", text)]
+    # Step 2: Add them.
+    total = sum(numbers)
+    return {'numbers': numbers, 'answer': total}'''
+
+HOSTILE_PROGRAMS = [
+    "def add_numbers(text):\n    import os\n    os.system('touch /tmp/cogex_search_pwned')\n    return {'answer': 1}",
+    "def add_numbers(text):\n    while True:\n        pass",
+    "def add_numbers(text):\n    return {'answer': open('/etc/passwd').read()}",
+]
+
+
+@pytest.fixture(scope="module")
+def cogex_backend():
+    """The default CoGEX model: the embedded model with the shipped adapter (when present)."""
+    from cogex.models.factory import create_backend
+
+    return create_backend(batch_size=4, cache=False)
+
+
+def test_search_writes_program_and_apply_reproduces_its_accuracy(cogex_backend, tmp_path: Path) -> None:
+    task = get_task("sum")
+    settings = SearchSettings(n_generate=2, n_rank=3, k=1, max_resamples=1, gen_max_new_tokens=200,
+                              emu_max_new_tokens=96, seed=0)
+    result = run_search(cogex_backend, task, settings, out_dir=tmp_path)
+    record = load_program(tmp_path / "program.json")
+    assert record["task"] == "sum" and record["k"] == 1 and len(record["programs"]) == 1
+    assert record["settings"]["n_generate"] == 2 and record["seed"] == 0
+    assert len(record["predictions"]) == 3 and record["n_candidates"] == 2
+    assert 0.0 <= record["rank_accuracy"] <= 1.0
+    assert record["programs"][0]["program"] == result.programs[0]["program"]
+    items, task_obj = items_for(record, split="search")
+    assert [e.id for e in items] == record["items"]["rank"]
+    applied = apply_program(cogex_backend, record, items, task_obj)
+    assert applied["accuracy"] == pytest.approx(record["rank_accuracy"])
+    assert [row["prediction"] for row in applied["predictions"]] == [p["prediction"] for p in record["predictions"]]
+
+
+def test_hostile_candidates_fail_and_the_search_carries_on(cogex_backend) -> None:
+    task = get_task("sum")
+    items = task.examples("search", limit=2, seed=0)
+    candidates = [Candidate(i, program, "test", 1, task.instruction) for i, program in
+                  enumerate([HOSTILE_PROGRAMS[0], SUM_PROGRAM, HOSTILE_PROGRAMS[1], HOSTILE_PROGRAMS[2]])]
+    executor = SandboxExecutor(cogex_backend, hybrid=False, call_tokens=48)
+    ranked = rank(task, candidates, items, SearchSettings(n_generate=0, n_rank=2, executor="python"), executor)
+    assert len(ranked) == 4
+    by_program = {c.program: c for c in ranked}
+    for hostile in HOSTILE_PROGRAMS:
+        cand = by_program[hostile]
+        assert cand.rank_score == 0.0
+        assert len(cand.rank_correct) == 2
+    assert not os.path.exists("/tmp/cogex_search_pwned")
+    results = executor.run(task.instruction, HOSTILE_PROGRAMS[1], [items[0].input])
+    assert not results[0].ok
+    if results[0].call is not None:  # the model wrote a call, so the program really ran and was stopped
+        assert results[0].exec_error in NO_FALLBACK_ERRORS
+
+
+def test_python_executor_really_executes(cogex_backend) -> None:
+    task = get_task("sum")
+    items = task.examples("search", limit=3, seed=0)
+    results = SandboxExecutor(cogex_backend, hybrid=False, fallback=False, call_tokens=48).run(
+        task.instruction, SUM_PROGRAM, [e.input for e in items])
+    for result, item in zip(results, items):
+        if result.ok:  # whenever the model wrote a usable call, execution gives the exact sum
+            assert result.path == "python"
+            assert task.is_correct(result.answer, item.target, item)
+        else:
+            assert result.error == "no_call"
+
+
+def test_parse_helper_reply() -> None:
+    assert parse_helper_reply("'positive'}\n### End") == "positive"
+    assert parse_helper_reply("[1, 2]}") == [1, 2]
+    assert parse_helper_reply("True, 'x': 1}") is True
+    assert parse_helper_reply("joyful mood") == "joyful mood"
+
+
+def test_cli_exec_python_and_hostile(tmp_path: Path) -> None:
+    program = tmp_path / "p.py"
+    program.write_text(SUM_PROGRAM)
+    cmd = [sys.executable, "-m", "cogex", "exec", str(program), "--call", "add_numbers('12 + 30')", "--json"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"output": {"numbers": [12, 30], "answer": 42}, "answer": 42, "error": None, "path": "python"}
+    program.write_text(HOSTILE_PROGRAMS[0])
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    data = json.loads(done.stdout)
+    assert data["error"] in NO_FALLBACK_ERRORS and data["answer"] is None
+    assert not os.path.exists("/tmp/cogex_search_pwned")
+
+
+def test_cli_exec_hybrid_answers_undefined_helpers_with_the_model(tmp_path: Path) -> None:
+    program = tmp_path / "p.py"
+    program.write_text("def describe(word):\n    # Step 1: ask the helper.\n    kind = classify_word(word)\n    return {'kind': kind, 'answer': kind}")
+    env = {**os.environ, "COGEX_CALL_CACHE": str(tmp_path / "calls.sqlite")}
+    cmd = [sys.executable, "-m", "cogex", "exec", str(program), "--call", "describe('apple')", "--executor", "hybrid", "--json"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = json.loads(done.stdout)
+    assert data["path"] in {"hybrid", "emulate-fallback"}
+    if data["path"] == "hybrid":  # the helper's value came from the model and flowed through real execution
+        assert data["error"] is None and data["output"]["kind"] == data["answer"]
