@@ -84,9 +84,9 @@ def _teacher(
 def _summary(report: Any) -> Table:
     from cogex.data.convert import DropReason
 
-    table = Table(title="cogex convert", show_header=True, header_style="bold")
-    table.add_column("", style="bold")
-    table.add_column("items", justify="right", overflow="fold")  # paths are folded, never cut
+    table = Table(title="cogex convert", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value", justify="right", overflow="fold")  # paths are folded, never cut
     table.add_row("items considered", str(report.total))
     table.add_row("finished earlier (skipped)", str(report.skipped))
     table.add_row("[green]kept[/]", f"[green]{report.kept}[/]")
