@@ -63,15 +63,11 @@ def _teacher(
             )
         if mode not in ("chat", "completions"):
             fail(f"--teacher-mode must be chat or completions, not {mode!r}")
-        from cogex.models.openai_backend import OpenAIBackend
+        from cogex.models.factory import create_backend
 
         # The server runs a whole batch of prompts at once: concurrency = batch size.
-        inner = OpenAIBackend(model, base_url=base_url, api_key=api_key, mode=mode, concurrency=batch_size)  # type: ignore[arg-type]
-        if no_cache:
-            return inner
-        from cogex.models.call_cache import CachedBackend
-
-        return CachedBackend(inner, chunk_size=max(1, batch_size))
+        return create_backend(model, backend="openai", base_url=base_url, api_key=api_key, cache=not no_cache,
+                              openai_mode=mode, concurrency=batch_size, batch_size=batch_size)  # type: ignore[arg-type]
     from cogex.models.factory import create_backend
 
     # A local teacher is the plain instruct model: no CoGEX adapter.

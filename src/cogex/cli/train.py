@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -86,6 +88,9 @@ def train_cmd(
     modes: Annotated[
         str, typer.Option("--modes", help="Training views per instance, comma-separated (paper: reasoner,emulator).")
     ] = "reasoner,emulator",
+    group_by_length: Annotated[
+        bool, typer.Option("--group-by-length", help="Batch examples of similar length together (less padding; faster on CPU).")
+    ] = False,
     limit: Annotated[Optional[int], typer.Option("--limit", help="Use only the first N instances.")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show the progress bar.")] = True,
     json_out: Annotated[bool, typer.Option("--json", help="Print the training summary as JSON on stdout.")] = False,
@@ -100,6 +105,7 @@ def train_cmd(
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")  # library noise
     config = TrainConfig(
         data=data,
         output_dir=str(output),
@@ -124,11 +130,14 @@ def train_cmd(
         max_steps=max_steps,
         merge=merge,
         limit=limit,
+        group_by_length=group_by_length,
         progress=progress,
     )
     with user_errors():
         config.validate()
         result = train_lora(config)
+    if os.environ.get("RANK", "0") != "0":  # distributed run: only the main process reports
+        return
     if json_out:
         print_json(result.to_json())
     _print_summary(result)
@@ -153,7 +162,8 @@ def _print_summary(result: Any) -> None:
     table.add_row("data", f"{result.data} (sha256 {result.data_hash[:12]})")
     table.add_row("instances", f"{result.n_instances} ({result.n_train_instances} train / {result.n_val_instances} validation)")
     table.add_row("examples", f"{result.n_train_examples} train / {result.n_val_examples} validation")
-    table.add_row("base val perplexity", _fmt(base))
+    start = "start val perplexity (--adapter)" if result.config.get("adapter") not in (None, "none") else "base val perplexity"
+    table.add_row(start, _fmt(base))
     best_text = _fmt(best)
     if best is not None and result.best_epoch is not None:
         best_text += f" (epoch {result.best_epoch:g}, step {result.best_step})"

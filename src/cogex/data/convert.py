@@ -39,6 +39,7 @@ from typing import IO, Any, Callable, Iterable, Mapping, Sequence
 
 from cogex import format as fmt
 from cogex.data.alpaca import AlpacaItem, coerce_items
+from cogex.models.chat import chat_formatter
 from cogex.models.backend import Backend, Completion, GenerationConfig
 
 #: Items whose instruction + input + output are longer than this are not sent to the teacher.
@@ -703,24 +704,6 @@ class _Work:
     input_value: Any = None
     output_value: Any = None
     steps: list[str] = field(default_factory=list)
-
-
-def chat_formatter(teacher: Backend) -> Callable[[str], str] | None:
-    """For a local teacher whose tokenizer has a chat template: wrap a prompt as a user turn."""
-    seen: set[int] = set()
-    backend: Any = teacher
-    while backend is not None and id(backend) not in seen:
-        seen.add(id(backend))
-        tokenizer = getattr(backend, "tokenizer", None)
-        if tokenizer is not None and getattr(tokenizer, "chat_template", None):
-
-            def wrap(prompt: str, _tok: Any = tokenizer) -> str:
-                messages = [{"role": "user", "content": prompt}]
-                return str(_tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
-
-            return wrap
-        backend = getattr(backend, "inner", None) or getattr(backend, "backend", None)
-    return None
 
 
 def _status_code(exc: BaseException) -> int | None:

@@ -44,6 +44,8 @@ def create_backend(
     tensor_parallel_size: int = 1,
     cache: bool = True,
     cache_path: Path | None = None,
+    openai_mode: Literal["completions", "chat"] = "completions",
+    concurrency: int = 8,
 ) -> Backend:
     """Create a backend. ``model`` is a Hub id / folder / .gguf (``None`` = embedded model) for the
     local backends, and the server's model name for ``openai``. Raises :class:`ModelLoadError`
@@ -68,7 +70,7 @@ def create_backend(
             )
         from cogex.models.openai_backend import OpenAIBackend
 
-        inner = OpenAIBackend(model, base_url=base_url, api_key=api_key)
+        inner = OpenAIBackend(model, base_url=base_url, api_key=api_key, mode=openai_mode, concurrency=concurrency)
     elif backend == "vllm":
         from cogex.models.vllm_backend import VLLMBackend
 
@@ -79,4 +81,4 @@ def create_backend(
         return inner
     from cogex.models.call_cache import CachedBackend
 
-    return CachedBackend(inner, cache_path)
+    return CachedBackend(inner, cache_path, chunk_size=max(8, concurrency if backend == "openai" else batch_size))
