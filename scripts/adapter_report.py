@@ -1,0 +1,72 @@
+"""Measure a CoGEX adapter on held-out seed instances (the numbers in the model card).
+
+* validation perplexity of the base model and of the adapter (completion tokens, both views),
+  recomputed here on the held-out split that training used;
+* the share of held-out seed instructions for which reasoner mode (exactly what ``cogex ask
+  --json`` runs: greedy, the same prompt and budget) gives a parseable CoGEX result (``error`` null).
+
+    python scripts/adapter_report.py --adapter src/cogex/resources/adapter --n 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+from cogex import format as fmt
+from cogex.generate.modes import REASONER_CONFIG
+from cogex.models.factory import create_backend
+from cogex.models.loading import ModelSpec, load_model
+from cogex.train.examples import build_examples, load_instances, split_by_instance
+from cogex.train.perplexity import validation_perplexity
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--adapter", type=Path, required=True)
+    parser.add_argument("--n", type=int, default=50, help="held-out instructions to ask")
+    parser.add_argument("--val-fraction", type=float, default=0.1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-length", type=int, default=512)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+
+    source = load_instances(None)
+    _, val_idx = split_by_instance(len(source.instances), args.val_fraction, args.seed)
+    held_out = [source.instances[i] for i in val_idx]
+    report: dict = {"data_hash": source.data_hash, "n_instances": len(source.instances), "n_held_out": len(held_out)}
+
+    for name, adapter in (("base", "none"), ("adapter", str(args.adapter))):
+        model, tokenizer = load_model(ModelSpec(adapter=adapter))
+        examples = build_examples(held_out, tokenizer, max_length=args.max_length).examples
+        report[f"{name}_val_perplexity"] = round(validation_perplexity(model, tokenizer, examples), 4)
+        del model
+
+    backend = create_backend(adapter=str(args.adapter), cache=False, batch_size=8)
+    asked = held_out[: args.n]
+    start = time.time()
+    # The prompt, decoding settings and parser of `cogex ask`; batched (greedy results do not
+    # depend on batching, see tests/test_model.py).
+    prompts = [fmt.reasoner_prompt(inst.instruction, inst.input) for inst in asked]
+    completions = backend.generate(prompts, REASONER_CONFIG)
+    results = [fmt.parse_reasoner(c.text, truncated=c.truncated) for c in completions]
+    errors = Counter(r.error.value if r.error else "none" for r in results)
+    report["ask"] = {
+        "n": len(asked),
+        "parseable": errors["none"],
+        "parseable_fraction": round(errors["none"] / len(asked), 4),
+        "errors": dict(errors),
+        "answer_exact": sum(1 for r, inst in zip(results, asked) if r.ok and inst.output and r.answer == inst.output.get("answer")),
+        "seconds": round(time.time() - start, 1),
+    }
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
