@@ -8,10 +8,9 @@ import pytest
 @pytest.fixture(scope="session")
 def embedded_backend():
     """The real embedded SmolLM2-135M-Instruct without adapter (no call cache)."""
-    import torch
-
+    from cogex.models.factory import configure_torch_threads
     from cogex.models.loading import ModelSpec
     from cogex.models.transformers_backend import TransformersBackend
 
-    torch.set_num_threads(2)
+    configure_torch_threads()
     return TransformersBackend.from_spec(ModelSpec(adapter="none"), batch_size=4)

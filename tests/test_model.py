@@ -39,6 +39,16 @@ def test_model_errors_are_clear(tmp_path: Path) -> None:
         load_model(ModelSpec(model=str(tmp_path)))
 
 
+def test_unreachable_hub_fails_fast(monkeypatch) -> None:
+    import time
+
+    monkeypatch.setenv("COGEX_NO_HUB", "1")
+    start = time.monotonic()
+    with pytest.raises(ModelLoadError, match="Hub is not reachable"):
+        load_model(ModelSpec(model="someorg/no-such-model"))
+    assert time.monotonic() - start < 10
+
+
 def test_identity_names_model_and_adapter() -> None:
     assert model_identity(ModelSpec(adapter="none")).startswith("SmolLM2-135M-Instruct|float32")
     assert "adapter" not in model_identity(ModelSpec(adapter="none"))

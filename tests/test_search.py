@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from cogex.execute.executors import NO_FALLBACK_ERRORS, SandboxExecutor, parse_helper_reply
+from cogex.generate.modes import EMULATOR_CONFIG
 from cogex.search import SearchSettings, run_search
 from cogex.search.apply import apply_program, items_for
 from cogex.search.cotacs import Candidate, load_program, rank
@@ -65,7 +66,7 @@ def test_hostile_candidates_fail_and_the_search_carries_on(cogex_backend) -> Non
     items = task.examples("search", limit=2, seed=0)
     candidates = [Candidate(i, program, "test", 1, task.instruction) for i, program in
                   enumerate([HOSTILE_PROGRAMS[0], SUM_PROGRAM, HOSTILE_PROGRAMS[1], HOSTILE_PROGRAMS[2]])]
-    executor = SandboxExecutor(cogex_backend, hybrid=False, call_tokens=48)
+    executor = SandboxExecutor(cogex_backend, hybrid=False, call_tokens=48, config=EMULATOR_CONFIG.with_(max_new_tokens=64))
     ranked = rank(task, candidates, items, SearchSettings(n_generate=0, n_rank=2, executor="python"), executor)
     assert len(ranked) == 4
     by_program = {c.program: c for c in ranked}
@@ -76,8 +77,8 @@ def test_hostile_candidates_fail_and_the_search_carries_on(cogex_backend) -> Non
     assert not os.path.exists("/tmp/cogex_search_pwned")
     results = executor.run(task.instruction, HOSTILE_PROGRAMS[1], [items[0].input])
     assert not results[0].ok
-    if results[0].call is not None:  # the model wrote a call, so the program really ran and was stopped
-        assert results[0].exec_error in NO_FALLBACK_ERRORS
+    if results[0].exec_error != "no_call":  # the model wrote a call, so the program ran and was stopped
+        assert results[0].exec_error in NO_FALLBACK_ERRORS and results[0].path == "python"
 
 
 def test_python_executor_really_executes(cogex_backend) -> None:

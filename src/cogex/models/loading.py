@@ -133,7 +133,30 @@ def _local_folder(spec: ModelSpec) -> str:
         return str(path)
     if ref.startswith((".", "/", "~")) or ref.count("/") > 1:
         raise ModelLoadError(f"Model path not found: {path}")
+    _check_hub(ref)
     return ref  # a Hub id
+
+
+def _check_hub(ref: str) -> None:
+    """Fail fast (instead of after minutes of retries) when a Hub id cannot be fetched here."""
+    from cogex.hub import hub_disabled, hub_offline, hub_reachable
+
+    if hub_offline():
+        return  # transformers will look in the local cache only
+    if hub_disabled() or not hub_reachable():
+        try:
+            from huggingface_hub import try_to_load_from_cache
+
+            if isinstance(try_to_load_from_cache(ref, "config.json"), str):
+                os.environ["HF_HUB_OFFLINE"] = "1"  # cached: load it without touching the network
+                return
+        except Exception:  # noqa: BLE001 - a malformed id is reported below
+            pass
+        raise ModelLoadError(
+            f"Model {ref!r} is neither a local path nor in the Hugging Face cache, and the Hub is not "
+            "reachable from this machine. Pass a local folder or a .gguf file, or omit --model for the "
+            "embedded model."
+        )
 
 
 def load_model(spec: ModelSpec, *, merge_adapter: bool = True, trainable: bool = False) -> tuple[Any, Any]:

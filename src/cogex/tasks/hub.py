@@ -9,53 +9,14 @@ asked for its local cache only. ``COGEX_NO_HUB=1`` disables the Hub entirely.
 from __future__ import annotations
 
 import os
-import socket
-import threading
 from typing import Any
-from urllib.parse import urlparse
+
+from cogex.hub import hub_disabled, hub_offline, hub_reachable
 
 __all__ = ["HubUnavailable", "hub_disabled", "hub_offline", "hub_reachable", "load_hub_dataset"]
 
-_TRUE = {"1", "true", "yes", "on"}
-
-
 class HubUnavailable(RuntimeError):
     """``datasets.load_dataset`` could not provide the data (reason in the message)."""
-
-
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in _TRUE
-
-
-def hub_disabled() -> bool:
-    """``COGEX_NO_HUB=1``: never touch the Hub."""
-    return _flag("COGEX_NO_HUB")
-
-
-def hub_offline() -> bool:
-    """Hugging Face offline mode (cache only)."""
-    return _flag("HF_HUB_OFFLINE") or _flag("HF_DATASETS_OFFLINE")
-
-
-def hub_reachable(timeout: float = 2.0) -> bool:
-    """Can we open a TCP connection to the Hub endpoint within *timeout* seconds?"""
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
-    parsed = urlparse(endpoint)
-    host = parsed.hostname or "huggingface.co"
-    port = parsed.port or (80 if parsed.scheme == "http" else 443)
-    result: list[bool] = []
-
-    def probe() -> None:
-        try:
-            with socket.create_connection((host, port), timeout=timeout):
-                result.append(True)
-        except OSError:
-            result.append(False)
-
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return bool(result and result[0])
 
 
 def load_hub_dataset(path: str, name: str | None = None, split: str | None = None) -> Any:
