@@ -635,3 +635,16 @@ def test_real_hub_converters_match_local_rows(name, converter, real_data_dir):
     for ex in task.examples("test")[:20]:
         row = getattr(builtin_mod, converter)(_hub_record(name, ex), 0)
         assert (row["input"], row["target"]) == (ex.input, ex.target), ex.id
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("The sentence is not grammatically acceptable English.", "unacceptable"),
+        ("The sentence is grammatically acceptable, as it uses the correct tense.", "acceptable"),
+        ("This isn't really acceptable", "unacceptable"),
+        ("Not acceptable.", "unacceptable"),
+    ],
+)
+def test_negation_a_few_words_before_the_label(answer: str, expected: str) -> None:
+    assert get_task("cola").normalize(answer) == expected

