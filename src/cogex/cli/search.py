@@ -58,6 +58,10 @@ def search(
         with stage_progress() as progress:
             result = run_search(model_backend, task_obj, settings, out_dir=run_dir, progress=progress)
     summary(result.record, run_dir)
+    if not result.record["programs"]:
+        console.print("[bold red]no candidate program could be parsed[/]: try a larger --n-generate or "
+                      "--max-resamples, or a CoGEX-trained model (see the model card).")
+        raise typer.Exit(1)
 
 
 def summary(record: dict, run_dir: Path) -> None:  # type: ignore[type-arg]

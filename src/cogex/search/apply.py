@@ -10,7 +10,7 @@ from cogex import format as fmt
 from cogex.execute.executors import make_executor
 from cogex.generate.modes import EMULATOR_CONFIG
 from cogex.models.backend import Backend
-from cogex.search.cotacs import vote
+from cogex.search.cotacs import combine
 from cogex.tasks import Example, Task, get_task, list_tasks
 
 
@@ -88,10 +88,8 @@ def apply_program(
         if progress:
             progress("apply", i + 1, len(programs))
     answers = [[r.answer if r.ok else None for r in results] for results in per_program]
-    if len(programs) == 1:
-        predictions = [None if a is None else fmt._jsonable(a) for a in answers[0]]
-    else:
-        predictions = vote(task, answers, items, int(record.get("seed", 0)))
+    # No program (a search that found none) makes every item a counted failure.
+    predictions = combine(task, answers, items, int(record.get("seed", 0)))
     labelled = [bool(e.target) for e in items]
     correct = [task.is_correct(p, e.target, e) if p is not None and e.target else False for p, e in zip(predictions, items)]
     paths = Counter(r.path if r.ok else f"{r.path}:failed" for results in per_program for r in results)

@@ -206,6 +206,15 @@ def choose(candidates: list[Candidate], settings: SearchSettings, n_rank: int) -
     return [full[i] for i in picked]
 
 
+def combine(task: Task, answers_per_program: Sequence[Sequence[Any]], items: Sequence[Example], seed: int) -> list[Any]:
+    """The prediction per item: the answer of a single program, the vote of several, None without any."""
+    if not answers_per_program:
+        return [None] * len(items)
+    if len(answers_per_program) == 1:
+        return [None if a is None else fmt._jsonable(a) for a in answers_per_program[0]]
+    return vote(task, answers_per_program, items, seed)
+
+
 def vote(task: Task, answers_per_program: Sequence[Sequence[Any]], items: Sequence[Example], seed: int) -> list[Any]:
     """Majority vote over programs for every item (answers normalised by the task first)."""
     voted: list[Any] = []
@@ -235,15 +244,10 @@ def run_search(
         out_dir.mkdir(parents=True, exist_ok=True)
         _write_jsonl(out_dir / CANDIDATES_FILE, [c.to_json() for c in candidates])
     ranked = rank(task, candidates, rank_items, settings, executor, progress)
-    if not ranked:
-        raise RuntimeError("no candidate program could be parsed; try more --n-generate, --max-resamples or a CoGEX-trained model")
-    chosen = choose(ranked, settings, len(rank_items))
-    evaluated = [c for c in chosen if len(c.rank_answers) == len(rank_items)]
-    if len(evaluated) == len(chosen):
-        voted = vote(task, [c.rank_answers for c in chosen], rank_items, settings.seed)
-        correct = [task.is_correct(v, ex.target, ex) if v is not None else False for v, ex in zip(voted, rank_items)]
-    else:  # pragma: no cover - defensive: every chosen program is evaluated on all items
-        voted, correct = [None] * len(rank_items), [False] * len(rank_items)
+    # No parseable candidate is a counted failure, not a crash: the artifact says so (no programs).
+    chosen = choose(ranked, settings, len(rank_items)) if ranked else []
+    voted = combine(task, [c.rank_answers for c in chosen], rank_items, settings.seed)
+    correct = [v is not None and task.is_correct(v, ex.target, ex) for v, ex in zip(voted, rank_items)]
     record = {
         "format": "cogex.program/1",
         "task": task.name,
@@ -293,8 +297,8 @@ def load_program(path: Path) -> dict[str, Any]:
     if path.is_dir():
         path = path / PROGRAM_FILE
     record = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(record, dict) or not record.get("programs"):
-        raise ValueError(f"{path} is not a cogex program file (no 'programs')")
+    if not isinstance(record, dict) or not isinstance(record.get("programs"), list) or "instruction" not in record:
+        raise ValueError(f"{path} is not a cogex program file (needs 'instruction' and a 'programs' list)")
     return record
 
 
