@@ -109,7 +109,7 @@ def test_cli_ask_json_returns_parsed_result_or_named_failure(tmp_path: Path) -> 
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     data = json.loads(done.stdout)
-    assert set(data) == {"program", "call", "output", "answer", "error"}
+    assert set(data) == {"program", "call", "output", "answer", "error", "path"}
     valid = {None} | {f.value for f in fmt.Failure}
     assert data["error"] in valid
     if data["error"] is None:

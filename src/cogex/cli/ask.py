@@ -11,7 +11,7 @@ from rich.pretty import Pretty
 from rich.syntax import Syntax
 
 from cogex.cli import options as opt
-from cogex.cli.common import build_backend, out, print_json, read_text, user_errors
+from cogex.cli.common import build_backend, console, fail, out, print_json, read_text, user_errors
 
 
 def ask(
@@ -27,6 +27,7 @@ def ask(
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", help="Generation budget.")] = 384,
     temperature: Annotated[float, typer.Option("--temperature", help="0 = greedy.")] = 0.0,
     seed: opt.SeedOption = 0,
+    executor: Annotated[str, typer.Option("--executor", "-e", help="emulate (the model writes the output, as in the paper), python (run the program in the sandbox) or hybrid (sandbox + model for undefined helpers); execution failures fall back to the emulated output.")] = "emulate",
     no_cache: opt.NoCacheOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: program, call, output, answer, error.")] = False,
 ) -> None:
@@ -45,10 +46,30 @@ def ask(
             result = emulate(model_backend, instruction, program_text, [input_text], config)[0]
         else:
             result = reason(model_backend, instruction, [input_text], config)[0]
+        result, path = _execute(result, executor, model_backend, instruction)
     if as_json:
-        print_json(result.to_json())
+        print_json({**result.to_json(), "path": path})
         return
     _show(result, fmt)
+    console.print(f"path: {path}")
+
+
+def _execute(result, executor: str, backend, instruction: str):  # type: ignore[no-untyped-def]
+    """Replace the emulated output by real execution of the written call (python / hybrid)."""
+    from dataclasses import replace
+
+    from cogex.execute.single import exec_call
+    from cogex.format import parse_call
+
+    if executor not in ("emulate", "python", "hybrid"):
+        fail(f"unknown executor {executor!r}; choose emulate, python or hybrid")
+    if executor == "emulate" or result.program is None or result.call is None or parse_call(result.call) is None:
+        return result, "emulate"
+    ran = exec_call(result.program, result.call, executor=executor, backend=backend, instruction=instruction, fallback=False)
+    if not ran.ok or not isinstance(ran.output, dict):
+        return result, "emulate-fallback"
+    return replace(result, output=ran.output, error=None, detail=""), ran.path
+
 
 
 def _show(result, fmt) -> None:  # type: ignore[no-untyped-def]
