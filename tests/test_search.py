@@ -86,10 +86,12 @@ def test_python_executor_really_executes(cogex_backend) -> None:
     items = task.examples("search", limit=3, seed=0)
     results = SandboxExecutor(cogex_backend, hybrid=False, fallback=False, call_tokens=48).run(
         task.instruction, SUM_PROGRAM, [e.input for e in items])
-    for result, item in zip(results, items):
-        if result.ok:  # whenever the model wrote a usable call, execution gives the exact sum
+    import re
+
+    for result in results:
+        if result.ok:  # the call the model wrote really ran: the answer is the exact sum of its numbers
             assert result.path == "python"
-            assert task.is_correct(result.answer, item.target, item)
+            assert result.answer == sum(int(n) for n in re.findall(r"\d+", result.call))
         else:
             assert result.error == "no_call"
 
