@@ -22,6 +22,16 @@ def card(summary: dict, report: dict, command: str) -> str:
         f"| {h['epoch']} | {h['step']} | {'-' if h['train_loss'] is None else round(h['train_loss'], 4)} | {round(h['val_perplexity'], 4)} |"
         for h in summary.get("history", [])
     )
+    limitation = ""
+    if ask["parseable_fraction"] < 0.8:
+        top = sorted(((k, v) for k, v in ask["errors"].items() if k != "none"), key=lambda kv: -kv[1])
+        limitation = (
+            "## Known limitation\n\n"
+            f"Below the project's target of 80% parseable answers: the most common failures are {top[:3]}. "
+            "A `no_answer` is an output dict without the `'answer'` key, a `truncated` one a repetition loop "
+            "that hit the token budget. The adapter had 2 of the paper's 5 epochs; training longer (or a larger "
+            "base model) is the next step.\n\n"
+        )
     return f"""# CoGEX LoRA adapter for SmolLM2-135M-Instruct
 
 The default model of cogex: the embedded SmolLM2-135M-Instruct (Apache-2.0, GGUF from the PyPI
@@ -56,7 +66,7 @@ Recomputed by `python scripts/adapter_report.py --adapter src/cogex/resources/ad
 **{ask['parseable']}/{ask['n']} parseable ({100 * ask['parseable_fraction']:.0f}%)**, `error` kinds {ask['errors']};
 the answer equals the reference answer exactly for {ask['answer_exact']}/{ask['n']}.
 
-## License
+{limitation}## License
 
 The adapter is released with cogex (Apache-2.0). Its training data includes instructions adapted
 from the Stanford Alpaca seed tasks (CC BY-NC 4.0): see `src/cogex/resources/seed/README.md`.
