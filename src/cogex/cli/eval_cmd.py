@@ -26,6 +26,7 @@ def eval_command(
     dtype: opt.DtypeOption = "float32",
     batch_size: opt.BatchSizeOption = 8,
     no_cache: opt.NoCacheOption = False,
+    report_only: Annotated[bool, typer.Option("--report-only", help="Only rebuild the table and plots from the cells already saved in --out.")] = False,
 ) -> None:
     """Evaluate baselines, end-to-end CoGEX and CoTACS (emulate and hybrid) on the paper's tasks."""
     from cogex.cli.progress import stage_progress
@@ -40,6 +41,14 @@ def eval_command(
         tasks=chosen_tasks, methods=chosen_methods, test_items=test_items, seed=seed,
         search=SearchSettings(n_generate=n_generate, n_rank=n_rank, k=3, max_resamples=max_resamples, ranking=ranking, seed=seed),
     )
+    if report_only:
+        from cogex.evaluate.run import saved_cells
+
+        cells = saved_cells(settings, out_dir)
+        paths = write_report(cells, settings, out_dir)
+        out.print(markdown_table(cells, settings))
+        console.print(f"{len(cells)} saved cells; written: " + ", ".join(str(p) for p in paths.values()))
+        return
     with user_errors():
         cogex = build_backend(model, adapter, dtype=dtype, batch_size=batch_size, no_cache=no_cache)
         base = build_backend(model, "none", dtype=dtype, batch_size=batch_size, no_cache=no_cache)

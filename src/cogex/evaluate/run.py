@@ -155,6 +155,12 @@ def evaluate_task(
     return cells
 
 
+def saved_cells(settings: EvalSettings, run_dir: Path) -> list[Cell]:
+    """The cells of ``settings`` already saved in ``run_dir`` (nothing is computed)."""
+    found = [_load_cell(run_dir / task, method) for task in settings.tasks for method in settings.methods]
+    return [cell for cell in found if cell is not None]
+
+
 def evaluate(settings: EvalSettings, *, base: Backend, cogex: Backend, run_dir: Path,
              progress: Progress = _noop) -> list[Cell]:
     """All tasks x methods; writes the run settings, every prediction and the summary files."""
