@@ -122,13 +122,9 @@ def test_load_file_folder_and_json(tmp_path: Path) -> None:
         load_instances(tmp_path / "broken.jsonl")
 
 
-def test_seed_set_loads_if_present() -> None:
-    from cogex.train import seed_data_dir
-
-    if not list(seed_data_dir().glob("*.jsonl")):
-        pytest.skip("no shipped seed files yet")
+def test_shipped_seed_set_loads() -> None:
     source = load_instances(None)
-    assert source.instances and len(source.data_hash) == 64
+    assert len(source.instances) >= 600 and len(source.data_hash) == 64
 
 
 def test_hub_name_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
