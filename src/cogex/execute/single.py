@@ -14,6 +14,7 @@ from cogex.execute.executors import (
     PATH_PYTHON,
     ItemResult,
     _answer_from_value,
+    _from_parse,
     answer_helper_calls,
 )
 from cogex.generate.modes import EMULATOR_CONFIG
@@ -40,9 +41,7 @@ def emulate_call(backend: Backend, instruction: str, program: str, call: str, co
     suffix = fmt.emulator_suffix("(see the call)") + f"{call}\n{fmt.OUTPUT_HEADER}\n"
     completion = backend.generate_shared_prefix(prefix, [suffix], config)[0]
     parsed = fmt.parse_emulator(f"{call}\n{fmt.OUTPUT_HEADER}\n{completion.text}", program=program, truncated=completion.truncated)
-    answer = parsed.answer if parsed.ok else None
-    return ItemResult(answer=answer, error=None if parsed.ok else parsed.error.value, path=PATH_EMULATE,  # type: ignore[union-attr]
-                      call=call, output=parsed.output)
+    return _from_parse(parsed, PATH_EMULATE)
 
 
 def exec_call(
