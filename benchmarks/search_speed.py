@@ -2,8 +2,8 @@
 
 naive      one generate call per prompt (batch 1), the emulator prompt recomputed in full for
            every item (no prefix KV reuse), exhaustive ranking (the paper's procedure)
-optimised  batched generation, the instruction + program prefix computed once per program and
-           its KV cache shared by all items, successive-halving ranking
+optimised  batched generation across programs, the instruction + program prefix computed once
+           per program and its KV cache shared by all its items, successive-halving ranking
 
 Both use the embedded model, the same task, items, seed and candidates-generation settings, and no
 persistent call cache (so nothing is free). Prints emulations per second, model calls, wall time,
@@ -56,6 +56,12 @@ class MeteredBackend(Backend):
                                lambda: [self.inner.generate([prefix + s], config)[0] for s in suffixes])
         return self._timed("emulate", len(suffixes), lambda: self.inner.generate_shared_prefix(prefix, suffixes, config))
 
+    def generate_grouped(self, groups: Sequence[tuple[str, Sequence[str]]], config: GenerationConfig) -> list[list[Completion]]:
+        if self.naive:
+            return [self.generate_shared_prefix(prefix, suffixes, config) for prefix, suffixes in groups]
+        n = sum(len(suffixes) for _, suffixes in groups)
+        return self._timed("emulate", n, lambda: self.inner.generate_grouped(groups, config))
+
     def describe(self) -> dict:  # type: ignore[type-arg]
         return {**self.inner.describe(), "naive": self.naive}
 
@@ -79,11 +85,14 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--executor", default="emulate")
+    parser.add_argument("--halving-min-items", type=int, default=4)
+    parser.add_argument("--halving-eta", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/search_speed.json"))
     args = parser.parse_args()
 
     task = get_task(args.task)
-    base_settings = SearchSettings(n_generate=args.n_generate, n_rank=args.n_rank, k=1, seed=args.seed, executor=args.executor)
+    base_settings = SearchSettings(n_generate=args.n_generate, n_rank=args.n_rank, k=1, seed=args.seed, executor=args.executor,
+                                   halving_min_items=args.halving_min_items, halving_eta=args.halving_eta)
     inner = create_backend(batch_size=args.batch_size, cache=False)
     runs = {}
     for name, naive, ranking in (("naive", True, "exhaustive"), ("optimised", False, "halving")):

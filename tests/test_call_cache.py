@@ -176,6 +176,17 @@ def test_shared_prefix_keys_on_full_prompt_and_computes_only_missing_suffixes(tm
     assert all(c.cached for c in again)
 
 
+def test_grouped_calls_compute_only_missing_rows_and_keep_group_order(tmp_path: Path) -> None:
+    inner = EchoBackend()
+    cache = CachedBackend(inner, tmp_path / "c.sqlite", chunk_size=8)
+    cache.generate(["A-2", "B-1"], CONFIG)
+    out = cache.generate_grouped([("A-", ["1", "2", "3"]), ("B-", ["1", "2"])], CONFIG)
+    assert [[c.cached for c in g] for g in out] == [[False, True, False], [True, False]]
+    assert inner.shared_calls == [("A-", ["1", "3"]), ("B-", ["2"])]
+    expected = EchoBackend().generate(["A-1", "A-2", "A-3", "B-1", "B-2"], CONFIG)
+    assert [c.text for g in out for c in g] == [c.text for c in expected]
+
+
 def test_default_location_and_env_override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "env" / "calls.db"))
     assert default_cache_path() == tmp_path / "env" / "calls.db"

@@ -95,6 +95,21 @@ def test_shared_prefix_reuse_gives_identical_greedy_outputs(embedded_backend) ->
     assert reused_tokens > 0
 
 
+def test_grouped_prefixes_in_one_batch_give_the_same_greedy_outputs(embedded_backend) -> None:
+    # Two programs (prefixes of different lengths) over their items, decoded in shared batches,
+    # must give what each program gives on its own.
+    other = "def count_words(text):\n    # Step 1: Split and count.\n    return {'answer': len(text.split())}"
+    groups = [
+        (fmt.emulator_prefix("Sort the words alphabetically.", PROGRAM), [fmt.emulator_suffix(x) for x in ["pear apple", "b a"]]),
+        (fmt.emulator_prefix("Count the words.", other), [fmt.emulator_suffix(x) for x in ["one two three", "a b", "x"]]),
+    ]
+    config = GenerationConfig(max_new_tokens=16, stop=fmt.STOP_STRINGS)
+    grouped = embedded_backend.generate_grouped(groups, config)
+    alone = [embedded_backend.generate_shared_prefix(prefix, suffixes, config) for prefix, suffixes in groups]
+    assert [[c.text for c in g] for g in grouped] == [[c.text for c in g] for g in alone]
+    assert [len(g) for g in grouped] == [2, 3]
+
+
 def test_stop_strings_cut_the_text(embedded_backend) -> None:
     config = GenerationConfig(max_new_tokens=40, stop=("\n",))
     completion = embedded_backend.generate(["Here is a list of three colours:\n1."], config)[0]

@@ -27,6 +27,8 @@ def search(
     emu_max_new_tokens: Annotated[int, typer.Option("--emu-max-new-tokens", help="Token budget for one emulation.")] = 192,
     executor: Annotated[str, typer.Option("--executor", help="emulate (paper), python (sandbox only) or hybrid (sandbox + model for undefined helpers).")] = "emulate",
     ranking: Annotated[str, typer.Option("--ranking", help="exhaustive (paper) or halving (successive halving: far fewer calls).")] = "exhaustive",
+    halving_min_items: Annotated[int, typer.Option("--halving-min-items", help="Halving: ranking items in the first round.")] = 4,
+    halving_eta: Annotated[int, typer.Option("--halving-eta", help="Halving: keep 1/eta of the programs per round, eta times more items.")] = 2,
     seed: opt.SeedOption = 0,
     instruction: topt.InstructionOption = None,
     input_column: topt.InputColumnOption = "input",
@@ -48,7 +50,7 @@ def search(
     settings = SearchSettings(
         n_generate=n_generate, n_rank=n_rank, k=k, alpha=alpha, max_resamples=max_resamples,
         gen_temperature=gen_temperature, emu_temperature=emu_temperature, gen_max_new_tokens=gen_max_new_tokens,
-        emu_max_new_tokens=emu_max_new_tokens, executor=executor, ranking=ranking, seed=seed,
+        emu_max_new_tokens=emu_max_new_tokens, executor=executor, ranking=ranking, halving_min_items=halving_min_items, halving_eta=halving_eta, seed=seed,
     )
     with user_errors():
         task_obj = topt.resolve_task(task, instruction, input_column, target_column, answer_format)

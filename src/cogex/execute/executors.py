@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
 
 from cogex import format as fmt
-from cogex.generate.modes import EMULATOR_CONFIG, emulate
+from cogex.generate.modes import EMULATOR_CONFIG, emulate, emulate_many
 from cogex.models.backend import Backend, GenerationConfig
 
 ExecutorName = Literal["emulate", "python", "hybrid"]
@@ -70,6 +70,11 @@ class Executor(ABC):
     def run(self, instruction: str, program: str, inputs: Sequence[str]) -> list[ItemResult]:
         """One result per input, in order."""
 
+    def run_many(self, instruction: str, jobs: Sequence[tuple[str, Sequence[str]]]) -> list[list[ItemResult]]:
+        """:meth:`run` for several (program, inputs) jobs; executors that can batch across
+        programs override it."""
+        return [self.run(instruction, program, inputs) for program, inputs in jobs]
+
 
 def _from_parse(parsed: fmt.ParseResult, path: str, exec_error: str | None = None) -> ItemResult:
     return ItemResult(
@@ -91,8 +96,10 @@ class EmulateExecutor(Executor):
     name: str = "emulate"
 
     def run(self, instruction: str, program: str, inputs: Sequence[str]) -> list[ItemResult]:
-        parsed = emulate(self.backend, instruction, program, inputs, self.config)
-        return [_from_parse(p, PATH_EMULATE) for p in parsed]
+        return self.run_many(instruction, [(program, inputs)])[0]
+
+    def run_many(self, instruction: str, jobs: Sequence[tuple[str, Sequence[str]]]) -> list[list[ItemResult]]:
+        return [[_from_parse(p, PATH_EMULATE) for p in parsed] for parsed in emulate_many(self.backend, instruction, jobs, self.config)]
 
 
 @dataclass

@@ -31,7 +31,19 @@ def emulate(
 ) -> list[fmt.ParseResult]:
     """Emulator mode: apply one given program to every input. The instruction + program prefix
     is shared by all items, so backends that reuse KV caches compute it once."""
-    prefix = fmt.emulator_prefix(instruction, program)
-    suffixes = [fmt.emulator_suffix(text) for text in inputs]
-    completions = backend.generate_shared_prefix(prefix, suffixes, config)
-    return [fmt.parse_emulator(c.text, program=program, truncated=c.truncated) for c in completions]
+    return emulate_many(backend, instruction, [(program, inputs)], config)[0]
+
+
+def emulate_many(
+    backend: Backend,
+    instruction: str,
+    jobs: Sequence[tuple[str, Sequence[str]]],
+    config: GenerationConfig = EMULATOR_CONFIG,
+) -> list[list[fmt.ParseResult]]:
+    """Emulator mode for several programs, each over its own inputs, in one batched request."""
+    groups = [(fmt.emulator_prefix(instruction, program), [fmt.emulator_suffix(t) for t in inputs]) for program, inputs in jobs]
+    completions = backend.generate_grouped(groups, config)
+    return [
+        [fmt.parse_emulator(c.text, program=program, truncated=c.truncated) for c in group]
+        for (program, _), group in zip(jobs, completions)
+    ]

@@ -78,6 +78,13 @@ class Backend(ABC):
         computation (KV cache) override this; the result must equal the plain path."""
         return self.generate([prefix + suffix for suffix in suffixes], config)
 
+    def generate_grouped(
+        self, groups: Sequence[tuple[str, Sequence[str]]], config: GenerationConfig
+    ) -> list[list[Completion]]:
+        """:meth:`generate_shared_prefix` for several prefixes at once (e.g. every candidate
+        program over its items), so a backend can fill its batches across groups."""
+        return [self.generate_shared_prefix(prefix, suffixes, config) for prefix, suffixes in groups]
+
     def describe(self) -> dict[str, Any]:
         """What to record about this backend in a run directory."""
         return {"identity": self.identity, "backend": type(self).__name__}

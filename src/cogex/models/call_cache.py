@@ -103,11 +103,18 @@ class CachedBackend(Backend):
     def generate_shared_prefix(
         self, prefix: str, suffixes: Sequence[str], config: GenerationConfig
     ) -> list[Completion]:
-        suffixes = list(suffixes)
-        full = [prefix + s for s in suffixes]
-        return self._run(
-            full, suffixes, config, lambda chunk: self.inner.generate_shared_prefix(prefix, chunk, config)
-        )
+        return self.generate_grouped([(prefix, suffixes)], config)[0]
+
+    def generate_grouped(
+        self, groups: Sequence[tuple[str, Sequence[str]]], config: GenerationConfig
+    ) -> list[list[Completion]]:
+        pairs = [(prefix, s) for prefix, suffixes in groups for s in suffixes]
+        flat = self._run([p + s for p, s in pairs], pairs, config, lambda chunk: _grouped_call(self.inner, chunk, config))
+        out: list[list[Completion]] = []
+        for _, suffixes in groups:
+            out.append(flat[: len(suffixes)])
+            flat = flat[len(suffixes) :]
+        return out
 
     def close(self) -> None:
         with self._lock:
@@ -125,15 +132,15 @@ class CachedBackend(Backend):
     def _run(
         self,
         full_prompts: list[str],
-        inner_inputs: list[str],
+        inner_inputs: Sequence[Any],
         config: GenerationConfig,
-        compute: Callable[[list[str]], list[Completion]],
+        compute: Callable[[list[Any]], list[Completion]],
     ) -> list[Completion]:
         identity = self.inner.identity
         keys = [call_key(identity, p, config) for p in full_prompts]
         found = self._lookup(keys)
         # Distinct missing keys in first-seen order, with the inner input that produces each.
-        missing: dict[str, str] = {}
+        missing: dict[str, Any] = {}
         for key, value in zip(keys, inner_inputs):
             if key not in found and key not in missing:
                 missing[key] = value
@@ -252,3 +259,17 @@ class CachedBackend(Backend):
             conn.execute("COMMIT")
 
         self._retry(write)
+
+
+def _grouped_call(inner: Backend, pairs: list[tuple[str, str]], config: GenerationConfig) -> list[Completion]:
+    """Run (prefix, suffix) pairs through ``inner.generate_grouped``, in the order given."""
+    groups: dict[str, list[str]] = {}
+    for prefix, suffix in pairs:
+        groups.setdefault(prefix, []).append(suffix)
+    results = dict(zip(groups, inner.generate_grouped(list(groups.items()), config)))
+    taken = {prefix: 0 for prefix in groups}
+    out: list[Completion] = []
+    for prefix, _ in pairs:
+        out.append(results[prefix][taken[prefix]])
+        taken[prefix] += 1
+    return out

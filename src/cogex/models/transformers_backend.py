@@ -1,8 +1,10 @@
 """Batched generation with transformers on CPU or GPU, with KV-cache reuse of a shared prefix.
 
-One decoding loop serves both paths. Rows are laid out as ``[prefix][padding][suffix]``; the
+One decoding loop serves every path. Rows are laid out as ``[prefix][padding][suffix]``; the
 padding is masked out and position ids continue the prefix, so a prefix computed once and
-copied across the batch gives the same greedy result as recomputing it for every row.
+copied across the batch gives the same greedy result as recomputing it for every row. Rows of
+different prefixes (several programs, each over its items) share one batch: the prefixes are
+computed together, left-padded, and each row gets a copy of its own prefix's cache.
 Sampling draws from a per-row generator seeded by (seed, prompt), independent of batching.
 """
 
@@ -56,14 +58,26 @@ class TransformersBackend(Backend):
 
     def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
         rows = [self._encode(p)[-self.max_prompt_tokens :] for p in prompts]
-        return self._batched(None, rows, list(prompts), config)
+        return self._batched([], [0] * len(rows), rows, list(prompts), config)
 
     def generate_shared_prefix(
         self, prefix: str, suffixes: Sequence[str], config: GenerationConfig
     ) -> list[Completion]:
-        prefix_ids = self._encode(prefix)
-        rows = [self._encode(s) for s in suffixes]
-        return self._batched(prefix_ids, rows, [prefix + s for s in suffixes], config)
+        return self.generate_grouped([(prefix, suffixes)], config)[0]
+
+    def generate_grouped(
+        self, groups: Sequence[tuple[str, Sequence[str]]], config: GenerationConfig
+    ) -> list[list[Completion]]:
+        prefixes = [self._encode(prefix) for prefix, _ in groups]
+        row_groups = [g for g, (_, suffixes) in enumerate(groups) for _ in suffixes]
+        rows = [self._encode(s) for _, suffixes in groups for s in suffixes]
+        texts = [prefix + s for prefix, suffixes in groups for s in suffixes]
+        flat = self._batched(prefixes, row_groups, rows, texts, config)
+        out: list[list[Completion]] = []
+        for _, suffixes in groups:
+            out.append(flat[: len(suffixes)])
+            flat = flat[len(suffixes) :]
+        return out
 
     def generate_segments(
         self, prefix: str, suffixes: Sequence[str], config: GenerationConfig
@@ -72,44 +86,77 @@ class TransformersBackend(Backend):
         (prefix and suffix encoded separately), but the prefix is recomputed for every row."""
         prefix_ids = self._encode(prefix)
         rows = [prefix_ids + self._encode(s) for s in suffixes]
-        return self._batched(None, rows, [prefix + s for s in suffixes], config)
+        return self._batched([], [0] * len(rows), rows, [prefix + s for s in suffixes], config)
 
     # ------------------------------------------------------------------ decoding
 
     def _batched(
-        self, prefix_ids: list[int] | None, rows: list[list[int]], texts: list[str], config: GenerationConfig
+        self,
+        prefixes: list[list[int]],
+        row_groups: list[int],
+        rows: list[list[int]],
+        texts: list[str],
+        config: GenerationConfig,
     ) -> list[Completion]:
-        out: list[Completion] = []
-        # Sort by length so batches pad little; restore order afterwards.
-        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+        """Decode in batches of ``batch_size`` rows. Rows are ordered by prefix group, then by
+        length, so a batch spans few prefixes and pads little; the order is restored afterwards."""
+        order = sorted(range(len(rows)), key=lambda i: (row_groups[i], len(rows[i])))
         results: dict[int, Completion] = {}
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
-            done = self._decode(prefix_ids, [rows[i] for i in chunk], [texts[i] for i in chunk], config)
+            local: dict[int, int] = {}
+            for i in chunk:
+                local.setdefault(row_groups[i], len(local))
+            chunk_prefixes = [prefixes[g] for g in local] if prefixes else []
+            done = self._decode(
+                chunk_prefixes, [local[row_groups[i]] for i in chunk], [rows[i] for i in chunk], [texts[i] for i in chunk], config
+            )
             results.update(zip(chunk, done))
-        out = [results[i] for i in range(len(rows))]
-        return out
+        return [results[i] for i in range(len(rows))]
 
-    def _prefix_cache(self, prefix_ids: list[int]) -> Any:
+    def _prefix_cache(self, prefixes: list[list[int]]) -> tuple[Any, Any]:
+        """The KV cache of every prefix (left-padded to a common length when there are several)
+        and the attention mask of the prefix part."""
         from transformers import DynamicCache
 
         torch = self._torch
+        width = max(len(p) for p in prefixes)
+        ids = torch.full((len(prefixes), width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(prefixes), width), dtype=torch.long)
+        for i, prefix in enumerate(prefixes):
+            ids[i, width - len(prefix) :] = torch.tensor(prefix)
+            mask[i, width - len(prefix) :] = 1
         cache = DynamicCache(config=self.model.config)
-        ids = torch.tensor([prefix_ids], device=self.device)
         with torch.inference_mode():
-            self.model(input_ids=ids, past_key_values=cache, use_cache=True)
-        self.stats["prompt_tokens_computed"] += len(prefix_ids)
-        return cache
+            if len(prefixes) == 1:
+                self.model(input_ids=ids.to(self.device), past_key_values=cache, use_cache=True, logits_to_keep=1)
+            else:
+                positions = (mask.cumsum(dim=1) - 1).clamp(min=0)
+                self.model(
+                    input_ids=ids.to(self.device),
+                    attention_mask=mask.to(self.device),
+                    position_ids=positions.to(self.device),
+                    past_key_values=cache,
+                    use_cache=True,
+                    logits_to_keep=1,
+                )
+        self.stats["prompt_tokens_computed"] += sum(len(p) for p in prefixes)
+        return cache, mask
 
     def _decode(
-        self, prefix_ids: list[int] | None, rows: list[list[int]], texts: list[str], config: GenerationConfig
+        self,
+        prefixes: list[list[int]],
+        row_groups: list[int],
+        rows: list[list[int]],
+        texts: list[str],
+        config: GenerationConfig,
     ) -> list[Completion]:
         from transformers import DynamicCache
 
         torch = self._torch
         self.stats["calls"] += 1
         batch = len(rows)
-        plen = len(prefix_ids) if prefix_ids else 0
+        plens = [len(prefixes[g]) for g in row_groups] if prefixes else [0] * batch
         width = max(len(r) for r in rows)
         input_ids = torch.full((batch, width), self.pad_id, dtype=torch.long)
         suffix_mask = torch.zeros((batch, width), dtype=torch.long)
@@ -117,12 +164,13 @@ class TransformersBackend(Backend):
         for i, row in enumerate(rows):
             input_ids[i, width - len(row) :] = torch.tensor(row)
             suffix_mask[i, width - len(row) :] = 1
-            positions[i, width - len(row) :] = torch.arange(plen, plen + len(row))
-        if prefix_ids:
-            cache = self._prefix_cache(prefix_ids)
-            cache.batch_repeat_interleave(batch)
-            attention = torch.cat([torch.ones((batch, plen), dtype=torch.long), suffix_mask], dim=1)
-            self.stats["prompt_tokens_reused"] += plen * (batch - 1)
+            positions[i, width - len(row) :] = torch.arange(plens[i], plens[i] + len(row))
+        if prefixes:
+            cache, prefix_mask = self._prefix_cache(prefixes)
+            index = torch.tensor(row_groups, device=self.device)
+            cache.batch_select_indices(index)  # one copy of its group's prefix per row
+            attention = torch.cat([prefix_mask[torch.tensor(row_groups)], suffix_mask], dim=1)
+            self.stats["prompt_tokens_reused"] += sum(plens) - sum(len(p) for p in prefixes)
         else:
             cache = DynamicCache(config=self.model.config)
             attention = suffix_mask
@@ -141,7 +189,7 @@ class TransformersBackend(Backend):
         step_ids = input_ids.to(self.device)
         step_pos = positions.to(self.device)
         attention = attention.to(self.device)
-        next_pos = torch.tensor([plen + len(r) for r in rows], device=self.device)
+        next_pos = torch.tensor([plens[i] + len(r) for i, r in enumerate(rows)], device=self.device)
         with torch.inference_mode():
             for step in range(config.max_new_tokens):
                 logits = self.model(
@@ -150,21 +198,22 @@ class TransformersBackend(Backend):
                     position_ids=step_pos,
                     past_key_values=cache,
                     use_cache=True,
+                    logits_to_keep=1,
                 ).logits[:, -1, :].float()
                 tokens = self._pick(logits, [generators[i] for i in alive] if generators else None, config)
                 keep: list[int] = []
                 for slot, row in enumerate(alive):
                     token = int(tokens[slot])
                     if token in self.eos_ids:
-                        finished[row] = self._completion(rows[row], generated[row], "stop", plen, config)
+                        finished[row] = self._completion(rows[row], generated[row], "stop", plens[row], config)
                         continue
                     generated[row].append(token)
                     text = self.tokenizer.decode(generated[row][-24:], skip_special_tokens=True)
                     if config.stop and any(s in text for s in config.stop):
-                        finished[row] = self._completion(rows[row], generated[row], "stop", plen, config)
+                        finished[row] = self._completion(rows[row], generated[row], "stop", plens[row], config)
                         continue
                     if step + 1 >= config.max_new_tokens:
-                        finished[row] = self._completion(rows[row], generated[row], "length", plen, config)
+                        finished[row] = self._completion(rows[row], generated[row], "length", plens[row], config)
                         continue
                     keep.append(slot)
                 if not keep:
@@ -182,7 +231,7 @@ class TransformersBackend(Backend):
                 attention = torch.cat([attention, torch.ones((len(alive), 1), dtype=attention.dtype, device=self.device)], dim=1)
         for row in range(batch):
             if row not in finished:
-                finished[row] = self._completion(rows[row], generated[row], "length", plen, config)
+                finished[row] = self._completion(rows[row], generated[row], "length", plens[row], config)
         return [finished[row] for row in range(batch)]
 
     def _pick(self, logits: Any, generators: list[Any] | None, config: GenerationConfig) -> Any:

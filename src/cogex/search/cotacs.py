@@ -164,8 +164,12 @@ def rank(
     settings: SearchSettings,
     executor: Executor,
     progress: Progress = _noop,
+    programs_per_batch: int = 4,
 ) -> list[Candidate]:
-    """Score the valid, distinct candidates on the ranking items (exhaustive or halving)."""
+    """Score the valid, distinct candidates on the ranking items (exhaustive or halving).
+
+    ``programs_per_batch`` programs go to the executor together, so the backend can fill its
+    batches across programs (results do not depend on it)."""
     by_text: dict[str, Candidate] = {}
     for cand in candidates:
         if cand.program and cand.program not in by_text:
@@ -176,14 +180,17 @@ def rank(
 
     def evaluate(indices: list[int], start: int, stop: int) -> dict[int, list[bool]]:
         marks: dict[int, list[bool]] = {}
-        for idx in indices:
-            cand = unique[idx]
-            results = executor.run(task.instruction, cand.program, inputs[start:stop])
-            cand.rank_answers.extend(fmt._jsonable(r.answer) for r in results)
-            cand.rank_paths.extend(r.path for r in results)
-            marks[idx] = score(task, results, rank_items[start:stop])
-            done[0] += 1
-            progress("rank", done[0], len(unique))
+        step = max(1, programs_per_batch)
+        for first in range(0, len(indices), step):
+            group = indices[first : first + step]
+            jobs = [(unique[idx].program, inputs[start:stop]) for idx in group]
+            for idx, results in zip(group, executor.run_many(task.instruction, jobs)):
+                cand = unique[idx]
+                cand.rank_answers.extend(fmt._jsonable(r.answer) for r in results)
+                cand.rank_paths.extend(r.path for r in results)
+                marks[idx] = score(task, results, rank_items[start:stop])
+                done[0] += 1
+                progress("rank", done[0], len(unique))
         return marks
 
     if settings.ranking == "halving":
@@ -232,6 +239,7 @@ def run_search(
     out_dir: Path | None = None,
     progress: Progress = _noop,
     executor: Executor | None = None,
+    programs_per_batch: int = 4,
 ) -> SearchResult:
     """Run CoTACS end to end; writes ``program.json`` (and ``candidates.jsonl``) to ``out_dir``."""
     started = time.time()
@@ -243,7 +251,7 @@ def run_search(
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         _write_jsonl(out_dir / CANDIDATES_FILE, [c.to_json() for c in candidates])
-    ranked = rank(task, candidates, rank_items, settings, executor, progress)
+    ranked = rank(task, candidates, rank_items, settings, executor, progress, programs_per_batch)
     # No parseable candidate is a counted failure, not a crash: the artifact says so (no programs).
     chosen = choose(ranked, settings, len(rank_items)) if ranked else []
     voted = combine(task, [c.rank_answers for c in chosen], rank_items, settings.seed)
