@@ -96,6 +96,21 @@ def test_python_executor_really_executes(cogex_backend) -> None:
             assert result.error == "no_call"
 
 
+def test_hybrid_run_many_equals_one_program_at_a_time(cogex_backend) -> None:
+    # Several programs in one batched request (call lines, then fallback emulation) give the
+    # same results as running each program alone.
+    task = get_task("sum")
+    items = [e.input for e in task.examples("search", limit=2, seed=0)]
+    helper = "def add(a, b):\n    # Step 1: Ask for the sum.\n    total = add_numbers(a, b)\n    return {'answer': total}"
+    executor = SandboxExecutor(cogex_backend, hybrid=True, call_tokens=48, helper_tokens=16,
+                               config=EMULATOR_CONFIG.with_(max_new_tokens=48))
+    jobs = [(SUM_PROGRAM, items), (helper, items[:1])]
+    together = executor.run_many(task.instruction, jobs)
+    alone = [executor.run(task.instruction, program, inputs) for program, inputs in jobs]
+    assert [len(r) for r in together] == [2, 1]
+    assert [[r.to_json() for r in rs] for rs in together] == [[r.to_json() for r in rs] for rs in alone]
+
+
 def test_parse_helper_reply() -> None:
     assert parse_helper_reply("'positive'}\n### End") == "positive"
     assert parse_helper_reply("[1, 2]}") == [1, 2]

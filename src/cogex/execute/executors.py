@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
 
 from cogex import format as fmt
-from cogex.generate.modes import EMULATOR_CONFIG, emulate, emulate_many
+from cogex.generate.modes import EMULATOR_CONFIG, emulate_many
 from cogex.models.backend import Backend, GenerationConfig
 
 ExecutorName = Literal["emulate", "python", "hybrid"]
@@ -121,18 +121,20 @@ class SandboxExecutor(Executor):
 
     # -- the model's parts ------------------------------------------------------------
 
-    def _calls(self, instruction: str, program: str, inputs: Sequence[str]) -> list[str | None]:
-        """Ask the model for the call line only (its input -> Python values)."""
-        prefix = fmt.emulator_prefix(instruction, program)
+    def _calls(self, instruction: str, jobs: Sequence[tuple[str, Sequence[str]]]) -> list[list[str | None]]:
+        """Ask the model for the call line only (its input -> Python values), for every job."""
+        groups = [(fmt.emulator_prefix(instruction, program), [fmt.emulator_suffix(t) for t in inputs]) for program, inputs in jobs]
         config = self.config.with_(max_new_tokens=self.call_tokens, stop=("\n",))
-        completions = self.backend.generate_shared_prefix(prefix, [fmt.emulator_suffix(t) for t in inputs], config)
-        defined = set(fmt.defined_functions(program))
-        calls: list[str | None] = []
-        for completion in completions:
-            call = completion.text.strip()
-            node = fmt.parse_call(call)
-            calls.append(call if node is not None and node.func.id in defined else None)  # type: ignore[attr-defined]
-        return calls
+        out: list[list[str | None]] = []
+        for (program, _), completions in zip(jobs, self.backend.generate_grouped(groups, config)):
+            defined = set(fmt.defined_functions(program))
+            calls: list[str | None] = []
+            for completion in completions:
+                call = completion.text.strip()
+                node = fmt.parse_call(call)
+                calls.append(call if node is not None and node.func.id in defined else None)  # type: ignore[attr-defined]
+            out.append(calls)
+        return out
 
     def _answer_helpers(self, instruction: str, program: str, pending: dict[str, tuple[str, str]]) -> dict[str, Any]:
         """Ask the model for the return value of each pending helper call (key -> value)."""
@@ -141,11 +143,20 @@ class SandboxExecutor(Executor):
     # -- orchestration ------------------------------------------------------------------
 
     def run(self, instruction: str, program: str, inputs: Sequence[str]) -> list[ItemResult]:
+        return self.run_many(instruction, [(program, inputs)])[0]
+
+    def run_many(self, instruction: str, jobs: Sequence[tuple[str, Sequence[str]]]) -> list[list[ItemResult]]:
+        """Call lines for every job in one batched request, real execution per program, then one
+        batched emulation request for every item whose execution failed."""
+        calls = self._calls(instruction, jobs)
+        results = [self._execute(instruction, program, inputs, job_calls) for (program, inputs), job_calls in zip(jobs, calls)]
+        return self._fallback(instruction, jobs, results) if self.fallback else results
+
+    def _execute(self, instruction: str, program: str, inputs: Sequence[str], calls: list[str | None]) -> list[ItemResult]:
         from cogex.execute.sandbox import SandboxLimits, run_calls
 
         limits = self.limits or SandboxLimits()
         path = PATH_HYBRID if self.hybrid else PATH_PYTHON
-        calls = self._calls(instruction, program, inputs)
         results: dict[int, ItemResult] = {}
         oracle: dict[str, Any] = {}
         helper_counts = [0] * len(inputs)
@@ -174,16 +185,19 @@ class SandboxExecutor(Executor):
             todo = waiting
         for i in todo:  # still pending after max_rounds
             results[i] = ItemResult(error="too_many_helper_calls", path=path, call=calls[i], exec_error="too_many_helper_calls")
-        ordered = [results[i] for i in range(len(inputs))]
-        return self._fallback(instruction, program, inputs, ordered) if self.fallback else ordered
+        return [results[i] for i in range(len(inputs))]
 
-    def _fallback(self, instruction: str, program: str, inputs: Sequence[str], results: list[ItemResult]) -> list[ItemResult]:
-        failed = [i for i, r in enumerate(results) if not r.ok and r.exec_error not in NO_FALLBACK_ERRORS]
-        if not failed:
+    def _fallback(
+        self, instruction: str, jobs: Sequence[tuple[str, Sequence[str]]], results: list[list[ItemResult]]
+    ) -> list[list[ItemResult]]:
+        failed = [[i for i, r in enumerate(rs) if not r.ok and r.exec_error not in NO_FALLBACK_ERRORS] for rs in results]
+        retry = [(j, (program, [inputs[i] for i in failed[j]])) for j, (program, inputs) in enumerate(jobs) if failed[j]]
+        if not retry:
             return results
-        emulated = emulate(self.backend, instruction, program, [inputs[i] for i in failed], self.config)
-        for i, parsed in zip(failed, emulated):
-            results[i] = _from_parse(parsed, PATH_FALLBACK, exec_error=results[i].exec_error or results[i].error)
+        emulated = emulate_many(self.backend, instruction, [job for _, job in retry], self.config)
+        for (j, _), parsed_items in zip(retry, emulated):
+            for i, parsed in zip(failed[j], parsed_items):
+                results[j][i] = _from_parse(parsed, PATH_FALLBACK, exec_error=results[j][i].exec_error or results[j][i].error)
         return results
 
 
