@@ -29,9 +29,11 @@ def card(summary: dict, report: dict, command: str) -> str:
             "## Known limitation\n\n"
             f"Below the project's target of 80% parseable answers: the most common failures are {top[:3]}. "
             "A `no_answer` is an output dict without the `'answer'` key, a `truncated` one a repetition loop "
-            "that hit the token budget. The adapter had 2 of the paper's 5 epochs; training longer (or a larger "
-            "base model) is the next step.\n\n"
+            f"that hit the token budget. The adapter had {summary['epochs']} epochs on {summary['n_train_instances']} "
+            "instances; more data (e.g. `cogex convert` on Alpaca with a strong teacher) or a larger base model "
+            "is the next step.\n\n"
         )
+    paper_note = "" if summary["epochs"] >= 5 else f"  The paper trains 5 epochs; this run had {summary['epochs']}.\n"
     return f"""# CoGEX LoRA adapter for SmolLM2-135M-Instruct
 
 The default model of cogex: the embedded SmolLM2-135M-Instruct (Apache-2.0, GGUF from the PyPI
@@ -47,8 +49,7 @@ call and emulate CoGEX programs in both reasoner and emulator mode.
   q/k/v/o projections; effective batch 32; lr 3e-4 linear; {summary['precision']} autocast on CPU;
   {summary['epochs']} epochs ({summary['steps']} steps, {summary['train_time_s']:.0f} s, {summary['tokens_per_second']:.0f} tok/s);
   the checkpoint with the lowest validation perplexity is kept (epoch {summary['best_epoch']}).
-  The paper trains 5 epochs; this machine (2 CPU cores) got {summary['epochs']}.
-- Command: `{command}`
+{paper_note}- Command: `{command}`
 
 | epoch | step | train loss | val perplexity |
 |---|---|---|---|

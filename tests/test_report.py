@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from cogex.evaluate.baselines import BM25Retriever, answer_from_text
 from cogex.evaluate.report import candidates_curve, markdown_table, write_report
-from cogex.evaluate.run import Cell, EvalSettings
+from cogex.evaluate.run import Cell, EvalSettings, _load_cell, _save_cell
 from cogex.tasks import Example
 
 CELLS = [
@@ -39,6 +40,15 @@ def test_write_report_files(tmp_path: Path) -> None:
     assert paths["accuracy_plot"].stat().st_size > 1000
     assert paths["candidates_plot"].stat().st_size > 1000
     assert candidates_curve(record) == [(1, 0.25), (2, 0.5), (3, 0.5)]
+
+
+def test_saved_cells_are_reused_only_for_the_model_that_made_them(tmp_path: Path) -> None:
+    cell = replace(CELLS[1], model="SmolLM2|adapter:aaaa")
+    _save_cell(tmp_path / "sum", cell, [{"id": "sum/test/1", "correct": True}])
+    assert _load_cell(tmp_path / "sum", "cotacs_k1", "SmolLM2|adapter:aaaa") == cell
+    assert _load_cell(tmp_path / "sum", "cotacs_k1", "SmolLM2|adapter:bbbb") is None  # a new adapter recomputes it
+    assert _load_cell(tmp_path / "sum", "cotacs_k1") == cell  # the report reads any saved cell
+    assert _load_cell(tmp_path / "sum", "cogex", "SmolLM2|adapter:aaaa") is None
 
 
 def test_bm25_retrieves_lexically_similar_items() -> None:

@@ -8,7 +8,8 @@ Methods:
 * ``cotacs_hybrid_k1`` / ``cotacs_hybrid_k3``   CoTACS with sandboxed execution + model-answered helpers
 
 One search with k = 3 serves both k = 1 (its best program) and k = 3 (the vote of its three best).
-Finished (task, method) cells are saved as they complete and skipped when a run is resumed.
+Finished (task, method) cells are saved as they complete and skipped when a run is resumed with
+the same model; a cell or search made by another model (e.g. a new adapter) is recomputed.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ METHODS: tuple[str, ...] = (
     "cotacs_hybrid_k3",
 )
 
+#: Methods that run the instruction-tuned base model (no CoGEX adapter).
+BASE_METHODS = frozenset({"zero_shot", "few_shot_bm25"})
+
 
 @dataclass(frozen=True)
 class EvalSettings:
@@ -59,6 +63,7 @@ class Cell:
     n: int
     failures: int
     paths: dict[str, int]
+    model: str = ""  # identity of the model that produced the cell (with its adapter)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,11 +84,13 @@ def _save_cell(cell_dir: Path, cell: Cell, rows: list[dict[str, Any]]) -> None:
     (cell_dir / f"{cell.method}.json").write_text(json.dumps(cell.to_json(), indent=2) + "\n", encoding="utf-8")
 
 
-def _load_cell(cell_dir: Path, method: str) -> Cell | None:
+def _load_cell(cell_dir: Path, method: str, model: str | None = None) -> Cell | None:
+    """A saved cell; with ``model``, only if that model produced it (else it is recomputed)."""
     path = cell_dir / f"{method}.json"
     if not path.is_file():
         return None
-    return Cell(**json.loads(path.read_text(encoding="utf-8")))
+    cell = Cell(**json.loads(path.read_text(encoding="utf-8")))
+    return cell if model is None or cell.model == model else None
 
 
 def _score_answers(task: Task, method: str, items: Sequence[Example], answers: Sequence[Any],
@@ -101,9 +108,12 @@ def _score_answers(task: Task, method: str, items: Sequence[Example], answers: S
 def _search_record(backend: Backend, task: Task, settings: EvalSettings, executor: str, task_dir: Path,
                    progress: Progress) -> dict[str, Any]:
     search_dir = task_dir / f"search-{executor}"
-    if (search_dir / PROGRAM_FILE).is_file():
-        return load_program(search_dir)
     search = replace(settings.search, executor=executor, k=max(settings.search.k, 3), seed=settings.seed)
+    if (search_dir / PROGRAM_FILE).is_file():
+        record = load_program(search_dir)
+        # Reuse a finished search only if the same model ran it with the same settings.
+        if record.get("model", {}).get("identity") == backend.identity and record.get("settings") == asdict(search):
+            return record
     return run_search(backend, task, search, out_dir=search_dir, progress=progress).record
 
 
@@ -121,7 +131,8 @@ def evaluate_task(
     items = task.examples("test", limit=settings.test_items, seed=settings.seed)
     cells: list[Cell] = []
     for method in settings.methods:
-        cached = _load_cell(task_dir, method)
+        model = (base if method in BASE_METHODS else cogex).identity
+        cached = _load_cell(task_dir, method, model)
         if cached is not None:
             cells.append(cached)
             continue
@@ -149,6 +160,7 @@ def evaluate_task(
                         sum(1 for row in rows if row["prediction"] is None), dict(paths))
         else:
             raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
+        cell = replace(cell, model=model)
         _save_cell(task_dir, cell, rows)
         cells.append(cell)
         progress(f"{task.name}:{method}", 1, 1)
