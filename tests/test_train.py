@@ -289,6 +289,8 @@ def _train_and_check(tmp_path: Path) -> None:
     val_ppls = [h["val_perplexity"] for h in summary["history"]]
     assert summary["history"][0]["step"] == 0 and val_ppls[0] == pytest.approx(result.base_val_perplexity)
     assert [h["epoch"] for h in summary["history"][1:]] == [1.0, 2.0]
+    progress = json.loads((out / "training_progress.json").read_text())  # rewritten after every evaluation
+    assert progress["finished"] is True and progress["history"] == summary["history"]
     assert result.best_val_perplexity == pytest.approx(min(val_ppls[1:]))
     assert result.best_val_perplexity < result.base_val_perplexity
 

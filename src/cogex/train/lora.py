@@ -46,6 +46,8 @@ PAPER_TARGET_MODULES: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj")
 EMBEDDED_HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 SUMMARY_FILE = "training_summary.json"
+#: Rewritten after every evaluation, so an interrupted run keeps its history.
+PROGRESS_FILE = "training_progress.json"
 MERGED_DIR = "merged"
 
 _PRECISION_ALIASES = {
@@ -337,6 +339,13 @@ def _world_size() -> int:
         return 1
 
 
+def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    tmp.replace(path)
+
+
 def _clean_saved_adapter(folder: Path, local_base: str | None = None) -> None:
     """Tidy an adapter folder written by ``Trainer.save_model``.
 
@@ -505,13 +514,14 @@ def train_lora(config: TrainConfig) -> TrainResult:
                 "val_perplexity": ppl,
             }
         )
-        if step == 0:  # the base measurement is a reference, not a candidate
-            return
-        if best["ppl"] is None or ppl < best["ppl"]:
+        if step > 0 and (best["ppl"] is None or ppl < best["ppl"]):  # step 0 (the base) is a reference only
             best.update(ppl=ppl, epoch=round(trainer.state.epoch or 0.0, 4), step=step)
             trainer.save_model(str(output_dir))
             if trainer.is_world_process_zero():
                 _clean_saved_adapter(output_dir, local_base)
+        if trainer.is_world_process_zero():  # a killed run keeps its curve and the best adapter
+            _write_json_atomic(output_dir / PROGRESS_FILE, {"finished": False, "best": best, "history": history,
+                                                            "train_losses": losses, "config": asdict(config)})
 
     trainer_cls = _make_trainer_class()
     trainer = trainer_cls(
@@ -585,6 +595,8 @@ def train_lora(config: TrainConfig) -> TrainResult:
     )
     if trainer.is_world_process_zero():
         (output_dir / SUMMARY_FILE).write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
+        _write_json_atomic(output_dir / PROGRESS_FILE, {"finished": True, "best": best, "history": history,
+                                                        "train_losses": losses, "config": asdict(config)})
     return result
 
 
