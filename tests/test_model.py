@@ -54,6 +54,20 @@ def test_identity_names_model_and_adapter() -> None:
     assert "adapter" not in model_identity(ModelSpec(adapter="none"))
 
 
+def test_adapter_identity_ignores_the_model_card(tmp_path: Path) -> None:
+    adapter = tmp_path / "adapter"
+    adapter.mkdir()
+    (adapter / "adapter_config.json").write_text("{}")
+    (adapter / "adapter_model.safetensors").write_bytes(b"weights")
+    (adapter / "README.md").write_text("card v1")
+    before = model_identity(ModelSpec(adapter=str(adapter)))
+    (adapter / "README.md").write_text("card v2, with new numbers")
+    (adapter / "report.json").write_text("{}")
+    assert model_identity(ModelSpec(adapter=str(adapter))) == before
+    (adapter / "adapter_model.safetensors").write_bytes(b"other weights")
+    assert model_identity(ModelSpec(adapter=str(adapter))) != before
+
+
 def test_greedy_matches_transformers_generate(embedded_backend) -> None:
     prompt = fmt.reasoner_prompt("Sort the words alphabetically.", "pear apple fig")
     ours = embedded_backend.generate([prompt], GenerationConfig(max_new_tokens=24))[0]

@@ -64,11 +64,16 @@ def model_identity(spec: ModelSpec) -> str:
     if adapter is None:
         return f"{name}|{spec.dtype}"
     digest = hashlib.sha256()
+    # Only what changes the model's outputs: its config and weights, not the model card or reports.
     for file in sorted(adapter.glob("*")):
-        if file.is_file():
+        if file.is_file() and (file.name == "adapter_config.json" or file.suffix in WEIGHT_SUFFIXES):
             digest.update(file.name.encode())
             digest.update(file.read_bytes())
     return f"{name}|{spec.dtype}|adapter:{digest.hexdigest()[:16]}"
+
+
+#: Adapter files that hold weights (hashed into the model identity).
+WEIGHT_SUFFIXES = frozenset({".safetensors", ".bin", ".pt"})
 
 
 def _torch_dtype(name: str) -> Any:
