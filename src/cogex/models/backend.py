@@ -61,6 +61,16 @@ def cut_at_stop(text: str, stop: Sequence[str]) -> tuple[str, bool]:
     return (text[:cut], True) if cut >= 0 else (text, False)
 
 
+def split_by_group(flat: Sequence[Completion], groups: Sequence[tuple[str, Sequence[str]]]) -> list[list[Completion]]:
+    """Cut completions listed group after group back into one list per (prefix, suffixes) group."""
+    out: list[list[Completion]] = []
+    start = 0
+    for _, suffixes in groups:
+        out.append(list(flat[start : start + len(suffixes)]))
+        start += len(suffixes)
+    return out
+
+
 class Backend(ABC):
     """A language model that continues text prompts in batches."""
 

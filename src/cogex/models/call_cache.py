@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Sequence, TypeVar
 
-from cogex.models.backend import Backend, Completion, GenerationConfig
+from cogex.models.backend import Backend, Completion, GenerationConfig, split_by_group
 from cogex.models.embedded import cache_dir
 
 #: Environment variable overriding the cache file location.
@@ -110,11 +110,7 @@ class CachedBackend(Backend):
     ) -> list[list[Completion]]:
         pairs = [(prefix, s) for prefix, suffixes in groups for s in suffixes]
         flat = self._run([p + s for p, s in pairs], pairs, config, lambda chunk: _grouped_call(self.inner, chunk, config))
-        out: list[list[Completion]] = []
-        for _, suffixes in groups:
-            out.append(flat[: len(suffixes)])
-            flat = flat[len(suffixes) :]
-        return out
+        return split_by_group(flat, groups)
 
     def close(self) -> None:
         with self._lock:

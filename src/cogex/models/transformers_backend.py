@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from cogex.models.backend import Backend, Completion, GenerationConfig, cut_at_stop, prompt_seed
+from cogex.models.backend import Backend, Completion, GenerationConfig, cut_at_stop, prompt_seed, split_by_group
 from cogex.models.loading import ModelSpec, load_model, model_identity
 
 
@@ -72,12 +72,7 @@ class TransformersBackend(Backend):
         row_groups = [g for g, (_, suffixes) in enumerate(groups) for _ in suffixes]
         rows = [self._encode(s) for _, suffixes in groups for s in suffixes]
         texts = [prefix + s for prefix, suffixes in groups for s in suffixes]
-        flat = self._batched(prefixes, row_groups, rows, texts, config)
-        out: list[list[Completion]] = []
-        for _, suffixes in groups:
-            out.append(flat[: len(suffixes)])
-            flat = flat[len(suffixes) :]
-        return out
+        return split_by_group(self._batched(prefixes, row_groups, rows, texts, config), groups)
 
     def generate_segments(
         self, prefix: str, suffixes: Sequence[str], config: GenerationConfig
@@ -114,24 +109,32 @@ class TransformersBackend(Backend):
             results.update(zip(chunk, done))
         return [results[i] for i in range(len(rows))]
 
+    def _left_pad(self, rows: list[list[int]], offsets: list[int]) -> tuple[Any, Any, Any]:
+        """Token ids left-padded to a common width, their attention mask, and position ids that
+        start at each row's offset (0 on padding)."""
+        torch = self._torch
+        width = max(len(r) for r in rows)
+        ids = torch.full((len(rows), width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        positions = torch.zeros((len(rows), width), dtype=torch.long)
+        for i, (row, offset) in enumerate(zip(rows, offsets)):
+            ids[i, width - len(row) :] = torch.tensor(row)
+            mask[i, width - len(row) :] = 1
+            positions[i, width - len(row) :] = torch.arange(offset, offset + len(row))
+        return ids, mask, positions
+
     def _prefix_cache(self, prefixes: list[list[int]]) -> tuple[Any, Any]:
         """The KV cache of every prefix (left-padded to a common length when there are several)
         and the attention mask of the prefix part."""
         from transformers import DynamicCache
 
         torch = self._torch
-        width = max(len(p) for p in prefixes)
-        ids = torch.full((len(prefixes), width), self.pad_id, dtype=torch.long)
-        mask = torch.zeros((len(prefixes), width), dtype=torch.long)
-        for i, prefix in enumerate(prefixes):
-            ids[i, width - len(prefix) :] = torch.tensor(prefix)
-            mask[i, width - len(prefix) :] = 1
+        ids, mask, positions = self._left_pad(prefixes, [0] * len(prefixes))
         cache = DynamicCache(config=self.model.config)
         with torch.inference_mode():
             if len(prefixes) == 1:
                 self.model(input_ids=ids.to(self.device), past_key_values=cache, use_cache=True, logits_to_keep=1)
             else:
-                positions = (mask.cumsum(dim=1) - 1).clamp(min=0)
                 self.model(
                     input_ids=ids.to(self.device),
                     attention_mask=mask.to(self.device),
@@ -157,14 +160,7 @@ class TransformersBackend(Backend):
         self.stats["calls"] += 1
         batch = len(rows)
         plens = [len(prefixes[g]) for g in row_groups] if prefixes else [0] * batch
-        width = max(len(r) for r in rows)
-        input_ids = torch.full((batch, width), self.pad_id, dtype=torch.long)
-        suffix_mask = torch.zeros((batch, width), dtype=torch.long)
-        positions = torch.zeros((batch, width), dtype=torch.long)
-        for i, row in enumerate(rows):
-            input_ids[i, width - len(row) :] = torch.tensor(row)
-            suffix_mask[i, width - len(row) :] = 1
-            positions[i, width - len(row) :] = torch.arange(plens[i], plens[i] + len(row))
+        input_ids, suffix_mask, positions = self._left_pad(rows, plens)
         if prefixes:
             cache, prefix_mask = self._prefix_cache(prefixes)
             index = torch.tensor(row_groups, device=self.device)

@@ -21,6 +21,7 @@ from typing import Any, Callable, Sequence
 
 from cogex import format as fmt
 from cogex.execute.executors import Executor, ItemResult, make_executor
+from cogex.files import write_json_atomic
 from cogex.generate.modes import EMULATOR_CONFIG, REASONER_CONFIG
 from cogex.models.backend import Backend
 from cogex.search.selection import Scored, majority_vote, needs_resample, successive_halving, top_k
@@ -295,9 +296,7 @@ def run_search(
 
 def write_program(path: Path, record: dict[str, Any]) -> None:
     """Write a program artifact atomically."""
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False, default=repr) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_json_atomic(path, record)
 
 
 def load_program(path: Path) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from cogex.files import write_json_atomic
 from cogex.train.examples import (
     MODES,
     CompletionCollator,
@@ -339,13 +340,6 @@ def _world_size() -> int:
         return 1
 
 
-def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
-    tmp.replace(path)
-
-
 def _clean_saved_adapter(folder: Path, local_base: str | None = None) -> None:
     """Tidy an adapter folder written by ``Trainer.save_model``.
 
@@ -501,6 +495,11 @@ def train_lora(config: TrainConfig) -> TrainResult:
     losses: list[dict[str, float]] = []
     seen_losses = [0]
 
+    def write_progress(finished: bool) -> None:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(output_dir / PROGRESS_FILE, {"finished": finished, "best": best, "history": history,
+                                                       "train_losses": losses, "config": asdict(config)}, default=str)
+
     def on_eval(trainer: Any, metrics: dict[str, float]) -> None:
         ppl = metrics["eval_perplexity"]
         step = trainer.state.global_step
@@ -520,8 +519,7 @@ def train_lora(config: TrainConfig) -> TrainResult:
             if trainer.is_world_process_zero():
                 _clean_saved_adapter(output_dir, local_base)
         if trainer.is_world_process_zero():  # a killed run keeps its curve and the best adapter
-            _write_json_atomic(output_dir / PROGRESS_FILE, {"finished": False, "best": best, "history": history,
-                                                            "train_losses": losses, "config": asdict(config)})
+            write_progress(finished=False)
 
     trainer_cls = _make_trainer_class()
     trainer = trainer_cls(
@@ -595,8 +593,7 @@ def train_lora(config: TrainConfig) -> TrainResult:
     )
     if trainer.is_world_process_zero():
         (output_dir / SUMMARY_FILE).write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
-        _write_json_atomic(output_dir / PROGRESS_FILE, {"finished": True, "best": best, "history": history,
-                                                        "train_losses": losses, "config": asdict(config)})
+        write_progress(finished=True)
     return result
 
 
