@@ -138,9 +138,12 @@ def test_cli_ask_json_returns_parsed_result_or_named_failure(tmp_path: Path) -> 
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     data = json.loads(done.stdout)
-    assert set(data) == {"program", "call", "output", "answer", "error", "path"}
+    assert set(data) == {"program", "call", "output", "answer", "error", "path", "attempts"}
     valid = {None} | {f.value for f in fmt.Failure}
     assert data["error"] in valid
+    assert 1 <= data["attempts"] <= 3  # default --retries 2
+    if data["attempts"] > 1:
+        assert data["error"] is None or data["attempts"] == 3  # retried only while malformed
     if data["error"] is None:
         assert isinstance(data["output"], dict) and "answer" in data["output"]
     assert "Traceback" not in done.stderr

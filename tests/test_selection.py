@@ -63,12 +63,26 @@ def test_majority_vote_tie_break_uses_seed_and_item() -> None:
 
 def test_halving_schedule_ends_on_all_items() -> None:
     rounds = halving_schedule(24, 8, min_items=4, eta=2, keep=1)
-    assert rounds[-1][0] == 24 and rounds[-1][1] == 1
-    items = [r[0] for r in rounds]
-    assert items == sorted(items)
-    assert rounds[0] == (4, 4)
+    assert rounds == [(4, 4), (8, 2), (24, 1)]  # the last two are compared on every item
     assert halving_schedule(10, 1, keep=1) == [(10, 1)]
-    assert halving_schedule(24, 8, keep=3)[-1] == (24, 3)
+    assert halving_schedule(24, 8, keep=3) == [(4, 4), (24, 3)]  # final pool keep + 1
+    assert halving_schedule(48, 16, min_items=6, eta=2) == [(6, 8), (12, 4), (24, 2), (48, 1)]
+    assert halving_schedule(48, 9, min_items=4, eta=3) == [(4, 3), (48, 1)]
+    assert halving_schedule(5, 8, min_items=4, eta=2) == [(4, 4), (5, 1)]  # capped at n_items
+
+
+def test_halving_final_choice_is_made_on_every_item() -> None:
+    # Candidate 1 is best overall but trails candidate 0 on the first 4 items; with a final pool of
+    # two, both reach the full set and the overall best wins.
+    def marks(c: int, i: int) -> bool:
+        return (i < 8) if c == 0 else (i >= 2) if c == 1 else False
+
+    def evaluate(cands, start, stop):
+        return {c: [marks(c, i) for i in range(start, stop)] for c in cands}
+
+    survivors, seen = successive_halving(4, 32, evaluate, min_items=4, eta=2, keep=1, seed=0)
+    assert survivors == [1]
+    assert len(seen[0]) == len(seen[1]) == 32
 
 
 def test_successive_halving_finds_the_best_with_fewer_evaluations() -> None:

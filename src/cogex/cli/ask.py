@@ -27,13 +27,14 @@ def ask(
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", help="Generation budget.")] = 384,
     temperature: Annotated[float, typer.Option("--temperature", help="0 = greedy.")] = 0.0,
     seed: opt.SeedOption = 0,
+    retries: Annotated[int, typer.Option("--retries", min=0, help="Reasoner mode: sample again (t=0.7, new seed) when the output does not parse, at most this many times; 0 = one greedy answer only.")] = 2,
     executor: Annotated[str, typer.Option("--executor", "-e", help="emulate (the model writes the output, as in the paper), python (run the program in the sandbox) or hybrid (sandbox + model for undefined helpers); execution failures fall back to the emulated output.")] = "emulate",
     no_cache: opt.NoCacheOption = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: program, call, output, answer, error.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: program, call, output, answer, error, path, attempts.")] = False,
 ) -> None:
     """Reasoner mode f(I, A) -> program, call, output dict; with --program, emulator mode f(I, A, P)."""
     from cogex import format as fmt
-    from cogex.generate import EMULATOR_CONFIG, REASONER_CONFIG, emulate, reason
+    from cogex.generate import EMULATOR_CONFIG, REASONER_CONFIG, emulate, reason_with_retries
 
     program_text = read_text(program) if program is not None else None
     with user_errors():
@@ -42,16 +43,17 @@ def ask(
         )
         base = EMULATOR_CONFIG if program_text is not None else REASONER_CONFIG
         config = base.with_(max_new_tokens=max_new_tokens, temperature=temperature, seed=seed)
+        attempts = 1
         if program_text is not None:
             result = emulate(model_backend, instruction, program_text, [input_text], config)[0]
         else:
-            result = reason(model_backend, instruction, [input_text], config)[0]
+            result, attempts = reason_with_retries(model_backend, [(instruction, input_text)], config, retries=retries)[0]
         result, path = _execute(result, executor, model_backend, instruction)
     if as_json:
-        print_json({**result.to_json(), "path": path})
+        print_json({**result.to_json(), "path": path, "attempts": attempts})
         return
     _show(result, fmt)
-    console.print(f"path: {path}")
+    console.print(f"path: {path}" + (f"   attempts: {attempts}" if attempts > 1 else ""))
 
 
 def _execute(result, executor: str, backend, instruction: str):  # type: ignore[no-untyped-def]

@@ -13,13 +13,40 @@ REASONER_CONFIG = GenerationConfig(max_new_tokens=384, temperature=0.0, stop=fmt
 EMULATOR_CONFIG = GenerationConfig(max_new_tokens=192, temperature=0.0, stop=fmt.STOP_STRINGS)
 
 
+#: Temperature of the samples drawn again for a malformed reasoner output (the paper's t=0.7).
+RETRY_TEMPERATURE = 0.7
+
+
 def reason(
     backend: Backend, instruction: str, inputs: Sequence[str], config: GenerationConfig = REASONER_CONFIG
 ) -> list[fmt.ParseResult]:
     """Reasoner mode for every input: write a program, call it and emulate the output."""
-    prompts = [fmt.reasoner_prompt(instruction, text) for text in inputs]
-    completions = backend.generate(prompts, config)
-    return [fmt.parse_reasoner(c.text, truncated=c.truncated) for c in completions]
+    return [result for result, _ in reason_with_retries(backend, [(instruction, text) for text in inputs], config)]
+
+
+def reason_with_retries(
+    backend: Backend,
+    requests: Sequence[tuple[str, str]],
+    config: GenerationConfig = REASONER_CONFIG,
+    *,
+    retries: int = 0,
+    retry_temperature: float = RETRY_TEMPERATURE,
+) -> list[tuple[fmt.ParseResult, int]]:
+    """Reasoner mode for (instruction, input) requests, sampling again (at ``retry_temperature``,
+    a new seed per attempt) every request whose output does not parse, at most ``retries`` times.
+    Returns, per request, the first parseable result (else the last attempt's) and its attempts."""
+    prompts = [fmt.reasoner_prompt(instruction, text) for instruction, text in requests]
+    results: list[tuple[fmt.ParseResult, int]] = []
+    for c in backend.generate(prompts, config):
+        results.append((fmt.parse_reasoner(c.text, truncated=c.truncated), 1))
+    for attempt in range(1, retries + 1):
+        pending = [i for i, (r, _) in enumerate(results) if not r.ok]
+        if not pending:
+            break
+        retry_config = config.with_(temperature=retry_temperature, seed=config.seed * 1000 + attempt)
+        for i, c in zip(pending, backend.generate([prompts[i] for i in pending], retry_config)):
+            results[i] = (fmt.parse_reasoner(c.text, truncated=c.truncated), attempt + 1)
+    return results
 
 
 def emulate(

@@ -57,19 +57,20 @@ def halving_schedule(n_items: int, n_candidates: int, *, min_items: int = 4, eta
     """Successive halving rounds as (items evaluated so far, candidates kept after the round).
 
     Round r evaluates the survivors on the first ``min_items * eta**r`` items (capped at
-    ``n_items``) and keeps the best ``1/eta`` of them (never fewer than ``keep``). The last round
-    always uses every item, so the final choice is made on the full ranking set.
+    ``n_items``) and keeps the best ``1/eta`` of them, but never fewer than a final pool of
+    ``max(keep + 1, eta)`` candidates. That pool is evaluated on every item and the top ``keep``
+    are chosen from it, so the final choice is always a comparison on the full ranking set
+    (halving only removes the clearly weaker candidates early).
     """
+    pool = max(keep + 1, eta)
     rounds: list[tuple[int, int]] = []
     items, alive = min(min_items, n_items), n_candidates
-    while True:
-        if items >= n_items or alive <= keep:
-            rounds.append((n_items, keep if alive > keep else alive))
-            return rounds
-        alive_next = max(keep, -(-alive // eta))
-        rounds.append((items, alive_next))
-        alive = alive_next
+    while alive > pool and items < n_items:
+        alive = max(pool, -(-alive // eta))
+        rounds.append((items, alive))
         items = min(n_items, items * eta)
+    rounds.append((n_items, min(keep, alive)))
+    return rounds
 
 
 def successive_halving(

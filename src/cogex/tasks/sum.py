@@ -27,10 +27,10 @@ SUM_SIZE = 1000
 SUM_DIGITS = {"search": 5, "test": 6}
 SUM_SEEDS = {"search": 0, "test": 1}
 
-SUM_INSTRUCTION = (
-    "Add the two numbers. Answer with the sum as an integer written with digits only "
-    "(no commas, spaces or words)."
-)
+# Deliberately plain: the answer normaliser already accepts "1,234", "1 234" and "The sum is 1234".
+# An earlier wording that added "written with digits only (no commas, spaces or words)" made the
+# 135M model write digit-sum programs instead of additions.
+SUM_INSTRUCTION = "Add the two numbers."
 
 
 def generate_sum(split: str, n: int = SUM_SIZE) -> list[Example]:
