@@ -30,8 +30,9 @@ def card(summary: dict, report: dict, command: str) -> str:
             "## Known limitation\n\n"
             f"The single greedy answer is parseable for {greedy}/{n} ({100 * greedy / n:.0f}%), below the project's "
             f"80% target; `cogex ask` reaches {default}/{n} only because it samples a malformed answer again. "
-            f"Failures left after every retry: {top[:3]}. A `no_answer` is an output dict without the `'answer'` "
-            "key, a `truncated` one a repetition loop that hit the token budget. The adapter had "
+            + (f"Failures left after every retry: {top[:3]}. " if top else "No failure is left after every retry. ")
+            + "A `no_answer` is an output dict without the `'answer'` key, a `truncated` one a repetition loop "
+            "that hit the token budget. The adapter had "
             f"{summary['epochs']} epochs on {summary['n_train_instances']} instances; more data (e.g. `cogex convert` "
             "on Alpaca with a strong teacher) or a larger base model is the next step.\n\n"
         )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cogex.execute.executors import NO_FALLBACK_ERRORS, SandboxExecutor, parse_helper_reply
+from cogex.execute.executors import NO_FALLBACK_ERRORS, SandboxExecutor, call_budget, parse_helper_reply
 from cogex.generate.modes import EMULATOR_CONFIG
 from cogex.search import SearchSettings, run_search
 from cogex.search.apply import apply_program, items_for
@@ -143,3 +143,10 @@ def test_cli_exec_hybrid_answers_undefined_helpers_with_the_model(tmp_path: Path
     assert data["path"] in {"hybrid", "emulate-fallback"}
     if data["path"] == "hybrid":  # the helper's value came from the model and flowed through real execution
         assert data["error"] is None and data["output"]["kind"] == data["answer"]
+
+
+def test_call_line_budget_grows_with_the_input() -> None:
+    assert call_budget(["Add the two numbers: 12 + 34"]) == 128  # short inputs keep the floor
+    words = "Sort the following words alphabetically: List: " + " ".join(["syndrome"] * 20)
+    assert call_budget(["x", words]) == len(words) + 32  # the longest input decides
+    assert call_budget([]) == 128

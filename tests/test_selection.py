@@ -102,3 +102,4 @@ def test_successive_halving_finds_the_best_with_fewer_evaluations() -> None:
     assert survivors == [1]
     assert len(seen[1]) == n_items
     assert sum(calls.values()) < len(quality) * n_items / 2  # far fewer than exhaustive
+

@@ -111,7 +111,7 @@ class SandboxExecutor(Executor):
     config: GenerationConfig = EMULATOR_CONFIG
     fallback: bool = True
     max_rounds: int = 8
-    call_tokens: int = 128
+    call_tokens: int | None = None  # None: room for the input written out as Python values
     helper_tokens: int = 48
     limits: Any = None  # SandboxLimits; None = the sandbox defaults
     name: str = field(default="hybrid")
@@ -124,7 +124,7 @@ class SandboxExecutor(Executor):
     def _calls(self, instruction: str, jobs: Sequence[tuple[str, Sequence[str]]]) -> list[list[str | None]]:
         """Ask the model for the call line only (its input -> Python values), for every job."""
         groups = [(fmt.emulator_prefix(instruction, program), [fmt.emulator_suffix(t) for t in inputs]) for program, inputs in jobs]
-        config = self.config.with_(max_new_tokens=self.call_tokens, stop=("\n",))
+        config = self.config.with_(max_new_tokens=self.call_tokens or call_budget([t for _, inputs in jobs for t in inputs]), stop=("\n",))
         out: list[list[str | None]] = []
         for (program, _), completions in zip(jobs, self.backend.generate_grouped(groups, config)):
             defined = set(fmt.defined_functions(program))
@@ -199,6 +199,13 @@ class SandboxExecutor(Executor):
             for i, parsed in zip(failed[j], parsed_items):
                 results[j][i] = _from_parse(parsed, PATH_FALLBACK, exec_error=results[j][i].exec_error or results[j][i].error)
         return results
+
+
+def call_budget(inputs: Sequence[str], minimum: int = 128) -> int:
+    """Tokens allowed for a call line: it restates the input as Python values (a 20-word list
+    becomes ``['w1', 'w2', ...]``), so the budget grows with the longest input's length in
+    characters (a token covers at least one character), and never drops below ``minimum``."""
+    return max(minimum, max((len(t) for t in inputs), default=0) + 32)
 
 
 def answer_helper_calls(
