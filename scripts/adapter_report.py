@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from cogex.cli.ask import DEFAULT_RETRIES
 from cogex.generate.modes import REASONER_CONFIG, reason_with_retries
 from cogex.models.factory import create_backend
 from cogex.models.loading import ModelSpec, load_model
@@ -62,7 +63,7 @@ def main() -> None:
         "parseable_greedy": first_try,
         "parseable_greedy_fraction": round(first_try / len(asked), 4),
         "parseable_after_retries": by_retries,
-        "parseable_with_default_retries": by_retries.get("2"),
+        "parseable_with_default_retries": by_retries.get(str(DEFAULT_RETRIES)),
         "errors_after_all_retries": dict(errors),
         "answer_exact": sum(1 for r, inst in zip(results, asked) if r.ok and inst.output and r.answer == inst.output.get("answer")),
         "seconds": round(time.time() - start, 1),

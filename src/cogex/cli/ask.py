@@ -13,6 +13,10 @@ from rich.syntax import Syntax
 from cogex.cli import options as opt
 from cogex.cli.common import build_backend, console, fail, out, print_json, read_text, user_errors
 
+#: Retries `cogex ask` makes by default for a malformed reasoner output (scripts/adapter_report.py
+#: reports the parseable share at this setting).
+DEFAULT_RETRIES = 2
+
 
 def ask(
     instruction: Annotated[str, typer.Argument(help="The instruction I.")],
@@ -27,7 +31,7 @@ def ask(
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", help="Generation budget.")] = 384,
     temperature: Annotated[float, typer.Option("--temperature", help="0 = greedy.")] = 0.0,
     seed: opt.SeedOption = 0,
-    retries: Annotated[int, typer.Option("--retries", min=0, help="Reasoner mode: sample again (t=0.7, new seed) when the output does not parse, at most this many times; 0 = one greedy answer only.")] = 2,
+    retries: Annotated[int, typer.Option("--retries", min=0, help="Reasoner mode: sample again (t=0.7, new seed) when the output does not parse, at most this many times; 0 = one greedy answer only.")] = DEFAULT_RETRIES,
     executor: Annotated[str, typer.Option("--executor", "-e", help="emulate (the model writes the output, as in the paper), python (run the program in the sandbox) or hybrid (sandbox + model for undefined helpers); execution failures fall back to the emulated output.")] = "emulate",
     no_cache: opt.NoCacheOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: program, call, output, answer, error, path, attempts.")] = False,

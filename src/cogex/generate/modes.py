@@ -36,16 +36,15 @@ def reason_with_retries(
     a new seed per attempt) every request whose output does not parse, at most ``retries`` times.
     Returns, per request, the first parseable result (else the last attempt's) and its attempts."""
     prompts = [fmt.reasoner_prompt(instruction, text) for instruction, text in requests]
-    results: list[tuple[fmt.ParseResult, int]] = []
-    for c in backend.generate(prompts, config):
-        results.append((fmt.parse_reasoner(c.text, truncated=c.truncated), 1))
-    for attempt in range(1, retries + 1):
-        pending = [i for i, (r, _) in enumerate(results) if not r.ok]
+    results: list[tuple[fmt.ParseResult, int]] = [(fmt.ParseResult(), 0)] * len(prompts)
+    pending = list(range(len(prompts)))
+    for attempt in range(retries + 1):
+        step_config = config if attempt == 0 else config.with_(temperature=retry_temperature, seed=config.seed * 1000 + attempt)
+        for i, c in zip(pending, backend.generate([prompts[i] for i in pending], step_config)):
+            results[i] = (fmt.parse_reasoner(c.text, truncated=c.truncated), attempt + 1)
+        pending = [i for i in pending if not results[i][0].ok]
         if not pending:
             break
-        retry_config = config.with_(temperature=retry_temperature, seed=config.seed * 1000 + attempt)
-        for i, c in zip(pending, backend.generate([prompts[i] for i in pending], retry_config)):
-            results[i] = (fmt.parse_reasoner(c.text, truncated=c.truncated), attempt + 1)
     return results
 
 
