@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from cogex.evaluate.baselines import BM25Retriever, answer_from_text
 from cogex.evaluate.report import candidates_curve, markdown_table, write_report
-from cogex.evaluate.run import Cell, EvalSettings, _load_cell, _save_cell
+from cogex.evaluate.run import Cell, EvalSettings, _load_cell, _save_cell, comparable_settings, search_settings_for
 from cogex.tasks import Example
 
 CELLS = [
@@ -49,6 +49,29 @@ def test_saved_cells_are_reused_only_for_the_model_that_made_them(tmp_path: Path
     assert _load_cell(tmp_path / "sum", "cotacs_k1", "SmolLM2|adapter:bbbb") is None  # a new adapter recomputes it
     assert _load_cell(tmp_path / "sum", "cotacs_k1") == cell  # the report reads any saved cell
     assert _load_cell(tmp_path / "sum", "cogex", "SmolLM2|adapter:aaaa") is None
+
+
+def test_cotacs_cells_are_reused_only_for_the_same_search_settings(tmp_path: Path) -> None:
+    settings = EvalSettings(tasks=("sum",))
+    hybrid = comparable_settings(asdict(search_settings_for(settings, "hybrid")))
+    cell = replace(CELLS[1], model="m", search=hybrid)
+    _save_cell(tmp_path / "sum", cell, [])
+    assert _load_cell(tmp_path / "sum", "cotacs_k1", "m", hybrid) == cell
+    only_model = comparable_settings(asdict(search_settings_for(
+        replace(settings, search=replace(settings.search, bindings=("model",))), "hybrid")))
+    assert _load_cell(tmp_path / "sum", "cotacs_k1", "m", only_model) is None  # other bindings: recomputed
+    _save_cell(tmp_path / "old", replace(CELLS[1], model="m"), [])  # a cell saved before settings were recorded
+    assert _load_cell(tmp_path / "old", "cotacs_k1", "m", hybrid) is None
+
+
+def test_search_settings_of_old_records_mean_model_written_calls() -> None:
+    settings = EvalSettings(tasks=("sum",))
+    emulate = asdict(search_settings_for(settings, "emulate"))
+    assert emulate["bindings"] == ("model",) and emulate["k"] == 3
+    old = {k: v for k, v in json.loads(json.dumps(emulate)).items() if k != "bindings"}
+    assert comparable_settings(old) == comparable_settings(emulate)
+    hybrid = asdict(search_settings_for(settings, "hybrid"))
+    assert comparable_settings(old | {"executor": "hybrid"}) != comparable_settings(hybrid)
 
 
 def test_bm25_retrieves_lexically_similar_items() -> None:

@@ -68,12 +68,16 @@ def test_hostile_candidates_fail_and_the_search_carries_on(cogex_backend) -> Non
                   enumerate([HOSTILE_PROGRAMS[0], SUM_PROGRAM, HOSTILE_PROGRAMS[1], HOSTILE_PROGRAMS[2]])]
     executor = SandboxExecutor(cogex_backend, hybrid=False, call_tokens=48, config=EMULATOR_CONFIG.with_(max_new_tokens=64))
     ranked = rank(task, candidates, items, SearchSettings(n_generate=0, n_rank=2, executor="python"), executor)
-    assert len(ranked) == 4
-    by_program = {c.program: c for c in ranked}
+    assert len(ranked) == 12  # four one-argument programs x three input bindings
+    by_entry = {(c.program, c.binding): c for c in ranked}
     for hostile in HOSTILE_PROGRAMS:
-        cand = by_program[hostile]
-        assert cand.rank_score == 0.0
-        assert len(cand.rank_correct) == 2
+        for binding in ("model", "text", "words"):
+            cand = by_entry[hostile, binding]
+            assert cand.rank_score == 0.0
+            assert len(cand.rank_correct) == 2
+    # With the input text as its argument the honest program really runs and is exact.
+    assert by_entry[SUM_PROGRAM, "text"].rank_score == 1.0
+    assert set(by_entry[SUM_PROGRAM, "text"].rank_paths) == {"python"}
     assert not os.path.exists("/tmp/cogex_search_pwned")
     results = executor.run(task.instruction, HOSTILE_PROGRAMS[1], [items[0].input])
     assert not results[0].ok

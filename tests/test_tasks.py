@@ -593,10 +593,19 @@ def test_real_option_text_maps_to_gold_letter(name, real_data_dir):
     assert checked > 0.9 * len(task.examples("test"))
 
 
+def test_word_sorting_input_is_the_word_list() -> None:
+    bbh = {"input": "Sort the following words alphabetically: List: pear apple", "target": "apple pear"}
+    row = builtin_mod._word_list_input(bbh)
+    assert row["input"] == "pear apple" and row["bbh_input"] == bbh["input"] and row["target"] == "apple pear"
+    assert builtin_mod._word_list_input(row) == row  # already a word list: unchanged
+
+
 def test_real_word_sorting_oracle(real_data_dir):
     task = get_task("word_sorting", data_dir=real_data_dir)
     items = task.examples("test")
-    oracle = [sorted(ex.input.split("List:", 1)[1].split()) for ex in items]
+    # The input is the word list alone; BBH's "Sort the following words ... List:" is kept aside.
+    assert all(ex.meta["bbh_input"].endswith(ex.input) and "List:" not in ex.input for ex in items)
+    oracle = [sorted(ex.input.split()) for ex in items]
     assert accuracy(task, oracle, items) == 1.0
     assert accuracy(task, [list(reversed(o)) if len(o) > 1 else ["zzz"] for o in oracle], items) == 0.0
 
@@ -623,7 +632,7 @@ def _hub_record(name: str, ex: Example) -> dict:
         return {k: m[k] for k in ("context", "question", "answerA", "answerB", "answerC")} | {"label": str(m["label"])}
     if name == "svamp":
         return {k: m[k] for k in ("Body", "Question", "Equation", "Answer", "Type")} | {"ID": m["id"]}
-    return {"input": ex.input, "target": ex.target}
+    return {"input": m["bbh_input"], "target": ex.target}
 
 
 @pytest.mark.parametrize("name,converter", [
@@ -634,6 +643,8 @@ def test_real_hub_converters_match_local_rows(name, converter, real_data_dir):
     task = get_task(name, data_dir=real_data_dir)
     for ex in task.examples("test")[:20]:
         row = getattr(builtin_mod, converter)(_hub_record(name, ex), 0)
+        spec = builtin_mod.task_spec(name)
+        row = spec.tidy(row) if spec.tidy else row
         assert (row["input"], row["target"]) == (ex.input, ex.target), ex.id
 
 

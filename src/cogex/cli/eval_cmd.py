@@ -19,6 +19,7 @@ def eval_command(
     n_rank: Annotated[int, typer.Option("--n-rank", help="CoTACS ranking items (paper: the rest of at most 1000).")] = 24,
     max_resamples: Annotated[int, typer.Option("--max-resamples", help="CoTACS resamples per generating item.")] = 1,
     ranking: Annotated[str, typer.Option("--ranking", help="exhaustive (paper) or halving.")] = "exhaustive",
+    bindings: opt.BindingsOption = "model,text,words",
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Run directory; rerunning with the same one resumes.")] = Path("runs/eval"),
     seed: opt.SeedOption = 0,
     model: opt.ModelOption = None,
@@ -37,9 +38,12 @@ def eval_command(
 
     chosen_tasks = tuple(t.strip() for t in tasks.split(",")) if tasks else tuple(list_tasks())
     chosen_methods = tuple(m.strip() for m in methods.split(",")) if methods else METHODS
+    with user_errors():
+        binding_names = opt.parse_bindings(bindings)
     settings = EvalSettings(
         tasks=chosen_tasks, methods=chosen_methods, test_items=test_items, seed=seed,
-        search=SearchSettings(n_generate=n_generate, n_rank=n_rank, k=3, max_resamples=max_resamples, ranking=ranking, seed=seed),
+        search=SearchSettings(n_generate=n_generate, n_rank=n_rank, k=3, max_resamples=max_resamples, ranking=ranking,
+                              bindings=binding_names, seed=seed),
     )
     if report_only:
         from cogex.evaluate.run import saved_cells

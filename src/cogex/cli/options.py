@@ -27,3 +27,15 @@ DtypeOption = Annotated[str, typer.Option("--dtype", help="Weights dtype for loc
 BatchSizeOption = Annotated[int, typer.Option("--batch-size", help="Prompts per forward batch (local backends).")]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the persistent model-call cache.")]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (sampling, splits, tie-breaking).")]
+BindingsOption = Annotated[
+    str,
+    typer.Option("--bindings", help="Input bindings ranked with python/hybrid, comma-separated: model (the model writes the call),"
+                 " text (the input text as the one argument), words (its whitespace-separated tokens)."),
+]
+
+
+def parse_bindings(value: str) -> tuple[str, ...]:
+    """``--bindings`` as a validated tuple (raises ValueError on an unknown name)."""
+    from cogex.execute.binding import check_bindings
+
+    return check_bindings([part.strip() for part in value.split(",") if part.strip()])

@@ -29,6 +29,7 @@ def search(
     ranking: Annotated[str, typer.Option("--ranking", help="exhaustive (paper) or halving (successive halving: far fewer calls).")] = "exhaustive",
     halving_min_items: Annotated[int, typer.Option("--halving-min-items", help="Halving: ranking items in the first round.")] = 4,
     halving_eta: Annotated[int, typer.Option("--halving-eta", help="Halving: keep 1/eta of the programs per round, eta times more items.")] = 2,
+    bindings: opt.BindingsOption = "model,text,words",
     seed: opt.SeedOption = 0,
     instruction: topt.InstructionOption = None,
     input_column: topt.InputColumnOption = "input",
@@ -47,10 +48,13 @@ def search(
     from cogex.cli.progress import stage_progress
     from cogex.search import SearchSettings, run_search
 
+    with user_errors():
+        binding_names = opt.parse_bindings(bindings)
     settings = SearchSettings(
         n_generate=n_generate, n_rank=n_rank, k=k, alpha=alpha, max_resamples=max_resamples,
         gen_temperature=gen_temperature, emu_temperature=emu_temperature, gen_max_new_tokens=gen_max_new_tokens,
-        emu_max_new_tokens=emu_max_new_tokens, executor=executor, ranking=ranking, halving_min_items=halving_min_items, halving_eta=halving_eta, seed=seed,
+        emu_max_new_tokens=emu_max_new_tokens, executor=executor, ranking=ranking, halving_min_items=halving_min_items, halving_eta=halving_eta,
+        bindings=binding_names, seed=seed,
     )
     with user_errors():
         task_obj = topt.resolve_task(task, instruction, input_column, target_column, answer_format)
@@ -68,11 +72,11 @@ def search(
 
 def summary(record: dict, run_dir: Path) -> None:  # type: ignore[type-arg]
     table = Table(title=f"CoTACS on {record['task']} (k={record['k']}, executor={record['settings']['executor']})")
-    for column in ("program", "rank acc", "train acc", "from item"):
+    for column in ("program", "binding", "rank acc", "train acc", "from item"):
         table.add_column(column)
     for i, prog in enumerate(record["programs"]):
         train = "-" if prog["train_score"] is None else f"{prog['train_score']:.3f}"
-        table.add_row(str(i + 1), f"{prog['rank_score']:.3f}", train, prog["source_item"])
+        table.add_row(str(i + 1), prog.get("binding", "model"), f"{prog['rank_score']:.3f}", train, prog["source_item"])
     console.print(table)
     calls = record.get("calls", {})
     console.print(

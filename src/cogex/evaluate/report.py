@@ -32,7 +32,8 @@ def markdown_table(cells: Sequence[Cell], settings: EvalSettings | None = None) 
         lines.append(
             f"Exact-match accuracy (%) on {settings.test_items} test items per task (seed {settings.seed}); "
             f"CoTACS: n_generate={s.n_generate}, n_rank={s.n_rank}, max_resamples={s.max_resamples}, alpha={s.alpha}, "
-            f"t_gen={s.gen_temperature}, t_emu={s.emu_temperature}, ranking={s.ranking}."
+            f"t_gen={s.gen_temperature}, t_emu={s.emu_temperature}, ranking={s.ranking}; "
+            f"input bindings ranked with hybrid: {','.join(s.bindings)}."
         )
     return "\n".join(lines) + "\n"
 

@@ -64,6 +64,7 @@ class Cell:
     failures: int
     paths: dict[str, int]
     model: str = ""  # identity of the model that produced the cell (with its adapter)
+    search: dict[str, Any] | None = None  # the search settings behind a CoTACS cell
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,13 +85,29 @@ def _save_cell(cell_dir: Path, cell: Cell, rows: list[dict[str, Any]]) -> None:
     (cell_dir / f"{cell.method}.json").write_text(json.dumps(cell.to_json(), indent=2) + "\n", encoding="utf-8")
 
 
-def _load_cell(cell_dir: Path, method: str, model: str | None = None) -> Cell | None:
-    """A saved cell; with ``model``, only if that model produced it (else it is recomputed)."""
+def _load_cell(cell_dir: Path, method: str, model: str | None = None, search: dict[str, Any] | None = None) -> Cell | None:
+    """A saved cell; with ``model`` (and ``search`` for a CoTACS cell), only if that model (with
+    those search settings) produced it, else it is recomputed."""
     path = cell_dir / f"{method}.json"
     if not path.is_file():
         return None
     cell = Cell(**json.loads(path.read_text(encoding="utf-8")))
-    return cell if model is None or cell.model == model else None
+    if model is not None and (cell.model != model or (search is not None and cell.search != search)):
+        return None
+    return cell
+
+
+def search_settings_for(settings: EvalSettings, executor: str) -> SearchSettings:
+    """The search an eval runs for one executor (k >= 3 so that k1 and k3 share it; emulate
+    ranks only model-written calls)."""
+    search = replace(settings.search, executor=executor, k=max(settings.search.k, 3), seed=settings.seed)
+    return replace(search, bindings=search.ranked_bindings())
+
+
+def comparable_settings(search: dict[str, Any]) -> dict[str, Any]:
+    """Search settings as saved in JSON, for comparison; a record written before input bindings
+    existed ranked model-written calls only."""
+    return json.loads(json.dumps({"bindings": ["model"], **search}))
 
 
 def _score_answers(task: Task, method: str, items: Sequence[Example], answers: Sequence[Any],
@@ -108,11 +125,12 @@ def _score_answers(task: Task, method: str, items: Sequence[Example], answers: S
 def _search_record(backend: Backend, task: Task, settings: EvalSettings, executor: str, task_dir: Path,
                    progress: Progress) -> dict[str, Any]:
     search_dir = task_dir / f"search-{executor}"
-    search = replace(settings.search, executor=executor, k=max(settings.search.k, 3), seed=settings.seed)
+    search = search_settings_for(settings, executor)
     if (search_dir / PROGRAM_FILE).is_file():
         record = load_program(search_dir)
         # Reuse a finished search only if the same model ran it with the same settings.
-        if record.get("model", {}).get("identity") == backend.identity and record.get("settings") == asdict(search):
+        if (record.get("model", {}).get("identity") == backend.identity
+                and comparable_settings(record.get("settings", {})) == comparable_settings(asdict(search))):
             return record
     return run_search(backend, task, search, out_dir=search_dir, progress=progress).record
 
@@ -132,7 +150,9 @@ def evaluate_task(
     cells: list[Cell] = []
     for method in settings.methods:
         model = (base if method in BASE_METHODS else cogex).identity
-        cached = _load_cell(task_dir, method, model)
+        executor = "hybrid" if "hybrid" in method else "emulate"
+        search = comparable_settings(asdict(search_settings_for(settings, executor))) if method.startswith("cotacs") else None
+        cached = _load_cell(task_dir, method, model, search)
         if cached is not None:
             cells.append(cached)
             continue
@@ -149,7 +169,6 @@ def evaluate_task(
             cell, rows = _score_answers(task, method, items, [p.answer if p.ok else None for p in parsed],
                                         [None if p.ok else p.error.value for p in parsed], ["emulate"] * len(items))  # type: ignore[union-attr]
         elif method.startswith("cotacs"):
-            executor = "hybrid" if "hybrid" in method else "emulate"
             record = _search_record(cogex, task, settings, executor, task_dir, progress)
             k = 3 if method.endswith("k3") else 1
             record = {**record, "programs": record["programs"][:k]}
@@ -160,7 +179,7 @@ def evaluate_task(
                         sum(1 for row in rows if row["prediction"] is None), dict(paths))
         else:
             raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
-        cell = replace(cell, model=model)
+        cell = replace(cell, model=model, search=search)
         _save_cell(task_dir, cell, rows)
         cells.append(cell)
         progress(f"{task.name}:{method}", 1, 1)

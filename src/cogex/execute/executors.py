@@ -8,16 +8,18 @@
   values; the reply is parsed into a Python value.
 
 ``python`` and ``hybrid`` fall back to emulation for an item whose execution fails, and every result
-records which path produced it.
+records which path produced it. Their call line comes from an input binding
+(:mod:`cogex.execute.binding`): written by the model (the default), or built from the input text.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Sequence
 
 from cogex import format as fmt
+from cogex.execute.binding import MODEL_BINDING, bound_call, check_bindings
 from cogex.generate.modes import EMULATOR_CONFIG, emulate_many
 from cogex.models.backend import Backend, GenerationConfig
 
@@ -114,15 +116,20 @@ class SandboxExecutor(Executor):
     call_tokens: int | None = None  # None: room for the input written out as Python values
     helper_tokens: int = 48
     limits: Any = None  # SandboxLimits; None = the sandbox defaults
+    binding: str = MODEL_BINDING  # how an input becomes the call's arguments (cogex.execute.binding)
     name: str = field(default="hybrid")
 
     def __post_init__(self) -> None:
         self.name = "hybrid" if self.hybrid else "python"
+        check_bindings([self.binding])
 
     # -- the model's parts ------------------------------------------------------------
 
     def _calls(self, instruction: str, jobs: Sequence[tuple[str, Sequence[str]]]) -> list[list[str | None]]:
-        """Ask the model for the call line only (its input -> Python values), for every job."""
+        """The call line of every item: asked of the model (its input -> Python values), or built
+        from the input by the executor's binding (no model call)."""
+        if self.binding != MODEL_BINDING:
+            return [[bound_call(program, t, self.binding) for t in inputs] for program, inputs in jobs]
         groups = [(fmt.emulator_prefix(instruction, program), [fmt.emulator_suffix(t) for t in inputs]) for program, inputs in jobs]
         config = self.config.with_(max_new_tokens=self.call_tokens or call_budget([t for _, inputs in jobs for t in inputs]), stop=("\n",))
         out: list[list[str | None]] = []
@@ -150,7 +157,9 @@ class SandboxExecutor(Executor):
         batched emulation request for every item whose execution failed."""
         calls = self._calls(instruction, jobs)
         results = [self._execute(instruction, program, inputs, job_calls) for (program, inputs), job_calls in zip(jobs, calls)]
-        return self._fallback(instruction, jobs, results) if self.fallback else results
+        # Emulation writes its own call, so it would ignore a built binding: only model-written
+        # calls fall back (a failed run under ``text``/``words`` counts as failed).
+        return self._fallback(instruction, jobs, results) if self.fallback and self.binding == MODEL_BINDING else results
 
     def _execute(self, instruction: str, program: str, inputs: Sequence[str], calls: list[str | None]) -> list[ItemResult]:
         from cogex.execute.sandbox import SandboxLimits, run_calls
@@ -201,6 +210,16 @@ class SandboxExecutor(Executor):
         return results
 
 
+def with_binding(executor: Executor, binding: str) -> Executor:
+    """``executor`` with its calls made by ``binding``; only sandbox executors take a binding
+    other than ``model`` (the emulator writes its own call)."""
+    if isinstance(executor, SandboxExecutor):
+        return executor if executor.binding == binding else replace(executor, binding=binding)
+    if binding != MODEL_BINDING:
+        raise ValueError(f"the {executor.name} executor writes its own call; binding {binding!r} needs python or hybrid")
+    return executor
+
+
 def call_budget(inputs: Sequence[str], minimum: int = 128) -> int:
     """Tokens allowed for a call line: it restates the input as Python values (a 20-word list
     becomes ``['w1', 'w2', ...]``), so the budget grows with the longest input's length in
@@ -243,10 +262,13 @@ def _answer_from_value(value: Any, path: str, call: str | None, helper_calls: in
     return ItemResult(answer=value, path=path, call=call, output={"answer": value}, helper_calls=helper_calls)
 
 
-def make_executor(name: str, backend: Backend, *, config: GenerationConfig = EMULATOR_CONFIG, fallback: bool = True) -> Executor:
-    """Build an executor by name: emulate, python or hybrid."""
+def make_executor(
+    name: str, backend: Backend, *, config: GenerationConfig = EMULATOR_CONFIG, fallback: bool = True, binding: str = MODEL_BINDING
+) -> Executor:
+    """Build an executor by name: emulate, python or hybrid. ``binding`` applies to python and
+    hybrid only (the emulator always writes its own call)."""
     if name == "emulate":
         return EmulateExecutor(backend, config)
     if name in ("python", "hybrid"):
-        return SandboxExecutor(backend, hybrid=name == "hybrid", config=config, fallback=fallback)
+        return SandboxExecutor(backend, hybrid=name == "hybrid", config=config, fallback=fallback, binding=binding)
     raise ValueError(f"unknown executor {name!r}; choose one of {', '.join(EXECUTORS)}")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from cogex import format as fmt
+from cogex.execute.binding import MODEL_BINDING
 from cogex.execute.executors import make_executor
 from cogex.generate.modes import EMULATOR_CONFIG
 from cogex.models.backend import Backend
@@ -79,11 +80,13 @@ def apply_program(
         max_new_tokens=settings.get("emu_max_new_tokens", EMULATOR_CONFIG.max_new_tokens),
         seed=record.get("seed", 0),
     )
-    runner = make_executor(name, backend, config=config)
     programs = [p["program"] for p in record["programs"]]
+    # A program keeps the input binding it was ranked with; the emulator always writes its own call.
+    bindings = [p.get("binding", MODEL_BINDING) if name != "emulate" else MODEL_BINDING for p in record["programs"]]
     inputs = [e.input for e in items]
     per_program = []
-    for i, program in enumerate(programs):
+    for i, (program, binding) in enumerate(zip(programs, bindings)):
+        runner = make_executor(name, backend, config=config, binding=binding)
         per_program.append(runner.run(record["instruction"], program, inputs))
         if progress:
             progress("apply", i + 1, len(programs))
@@ -107,5 +110,5 @@ def apply_program(
         for j, e in enumerate(items)
     ]
     accuracy = sum(correct) / sum(labelled) if any(labelled) else None
-    return {"task": task.name, "executor": name, "k": len(programs), "accuracy": accuracy, "paths": dict(paths),
+    return {"task": task.name, "executor": name, "k": len(programs), "bindings": bindings, "accuracy": accuracy, "paths": dict(paths),
             "predictions": rows}

@@ -5,7 +5,9 @@
 2. A candidate is resampled (at most ``max_resamples`` times) while it is unparseable or its score
    on the generating items is below α.
 3. Every candidate is run on the ranking items with an executor (the paper: emulation at t=0.05)
-   and scored by exact match; ranking is exhaustive (the paper) or by successive halving.
+   and scored by exact match; ranking is exhaustive (the paper) or by successive halving. With
+   the python/hybrid executors each program is ranked once per input binding that applies to it
+   (:mod:`cogex.execute.binding`), and a kept program keeps its binding.
 4. The top k programs are kept; with k = 3 the answer is their majority vote.
 
 The product is a small JSON artifact (``program.json``) that ``cogex apply`` runs on new data.
@@ -15,12 +17,13 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from cogex import format as fmt
-from cogex.execute.executors import Executor, ItemResult, make_executor
+from cogex.execute.binding import BINDINGS, MODEL_BINDING, applies, check_bindings
+from cogex.execute.executors import Executor, ItemResult, make_executor, with_binding
 from cogex.files import write_json_atomic
 from cogex.generate.modes import EMULATOR_CONFIG, REASONER_CONFIG
 from cogex.models.backend import Backend
@@ -49,7 +52,12 @@ class SearchSettings:
     ranking: str = "exhaustive"  # or "halving"
     halving_min_items: int = 4
     halving_eta: int = 2
+    bindings: tuple[str, ...] = BINDINGS  # python/hybrid only; emulate always uses "model"
     seed: int = 0
+
+    def ranked_bindings(self) -> tuple[str, ...]:
+        """The input bindings ranked: all of ``bindings`` for python/hybrid, ``model`` for emulate."""
+        return check_bindings(self.bindings) if self.executor in ("python", "hybrid") else (MODEL_BINDING,)
 
 
 @dataclass
@@ -67,11 +75,13 @@ class Candidate:
     rank_correct: list[bool] = field(default_factory=list)
     rank_answers: list[Any] = field(default_factory=list)
     rank_paths: list[str] = field(default_factory=list)
+    binding: str = MODEL_BINDING
 
     def to_json(self) -> dict[str, Any]:
         return {
             "index": self.index,
             "program": self.program,
+            "binding": self.binding,
             "source_item": self.source_item,
             "attempts": self.attempts,
             "train_score": self.train_score,
@@ -167,7 +177,8 @@ def rank(
     progress: Progress = _noop,
     programs_per_batch: int = 4,
 ) -> list[Candidate]:
-    """Score the valid, distinct candidates on the ranking items (exhaustive or halving).
+    """Score the valid, distinct candidates on the ranking items (exhaustive or halving), each
+    once per input binding that applies to it (one entry per program and binding).
 
     ``programs_per_batch`` programs go to the executor together, so the backend can fill its
     batches across programs (results do not depend on it)."""
@@ -175,23 +186,31 @@ def rank(
     for cand in candidates:
         if cand.program and cand.program not in by_text:
             by_text[cand.program] = cand
-    unique = list(by_text.values())
+    unique = [
+        cand if binding == MODEL_BINDING else replace(cand, binding=binding, rank_correct=[], rank_answers=[], rank_paths=[])
+        for cand in by_text.values()
+        for binding in settings.ranked_bindings()
+        if applies(cand.program, binding)
+    ]
+    runners = {binding: with_binding(executor, binding) for binding in settings.ranked_bindings()}
     inputs = [e.input for e in rank_items]
     done = [0]
 
     def evaluate(indices: list[int], start: int, stop: int) -> dict[int, list[bool]]:
         marks: dict[int, list[bool]] = {}
         step = max(1, programs_per_batch)
-        for first in range(0, len(indices), step):
-            group = indices[first : first + step]
-            jobs = [(unique[idx].program, inputs[start:stop]) for idx in group]
-            for idx, results in zip(group, executor.run_many(task.instruction, jobs)):
-                cand = unique[idx]
-                cand.rank_answers.extend(fmt._jsonable(r.answer) for r in results)
-                cand.rank_paths.extend(r.path for r in results)
-                marks[idx] = score(task, results, rank_items[start:stop])
-                done[0] += 1
-                progress("rank", done[0], len(unique))
+        for binding, runner in runners.items():
+            same = [idx for idx in indices if unique[idx].binding == binding]
+            for first in range(0, len(same), step):
+                group = same[first : first + step]
+                jobs = [(unique[idx].program, inputs[start:stop]) for idx in group]
+                for idx, results in zip(group, runner.run_many(task.instruction, jobs)):
+                    cand = unique[idx]
+                    cand.rank_answers.extend(fmt._jsonable(r.answer) for r in results)
+                    cand.rank_paths.extend(r.path for r in results)
+                    marks[idx] = score(task, results, rank_items[start:stop])
+                    done[0] += 1
+                    progress("rank", done[0], len(unique))
         return marks
 
     if settings.ranking == "halving":
@@ -208,10 +227,14 @@ def rank(
 
 
 def choose(candidates: list[Candidate], settings: SearchSettings, n_rank: int) -> list[Candidate]:
-    """The top k, preferring candidates evaluated on every ranking item (halving survivors)."""
+    """The top k programs, preferring candidates evaluated on every ranking item (halving
+    survivors); a program ranked with several bindings counts once, with its best one."""
     full = [c for c in candidates if len(c.rank_correct) == n_rank] or candidates
-    picked = top_k([Scored(i, c.rank_score or 0.0, c.train_score) for i, c in enumerate(full)], settings.k, settings.seed)
-    return [full[i] for i in picked]
+    order = top_k([Scored(i, c.rank_score or 0.0, c.train_score) for i, c in enumerate(full)], len(full), settings.seed)
+    best: dict[str, Candidate] = {}
+    for i in order:
+        best.setdefault(full[i].program, full[i])
+    return list(best.values())[: settings.k]
 
 
 def combine(task: Task, answers_per_program: Sequence[Sequence[Any]], items: Sequence[Example], seed: int) -> list[Any]:
@@ -263,7 +286,8 @@ def run_search(
         "instruction": task.instruction,
         "k": settings.k,
         "programs": [
-            {"program": c.program, "rank_score": c.rank_score, "train_score": c.train_score, "source_item": c.source_item}
+            {"program": c.program, "binding": c.binding, "rank_score": c.rank_score, "train_score": c.train_score,
+             "source_item": c.source_item}
             for c in chosen
         ],
         "rank_accuracy": _mean(correct),
@@ -273,7 +297,8 @@ def run_search(
         "search_note": task.search_note,
         "items": {"generate": [e.id for e in gen_items], "rank": [e.id for e in rank_items]},
         "n_candidates": len(candidates),
-        "n_distinct_valid": len(ranked),
+        "n_distinct_valid": len({c.program for c in ranked}),
+        "n_ranked": len(ranked),  # (program, binding) pairs
         "candidates": [c.to_json() for c in ranked],
         "predictions": [
             {
@@ -300,7 +325,8 @@ def write_program(path: Path, record: dict[str, Any]) -> None:
 
 
 def load_program(path: Path) -> dict[str, Any]:
-    """Read a ``program.json`` written by ``cogex search`` (or by hand: task/instruction/programs)."""
+    """Read a ``program.json`` written by ``cogex search`` (or by hand: task/instruction/programs;
+    a program without a ``binding`` has its call written by the model)."""
     if path.is_dir():
         path = path / PROGRAM_FILE
     record = json.loads(path.read_text(encoding="utf-8"))

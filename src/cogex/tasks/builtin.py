@@ -121,8 +121,21 @@ def _svamp_order(row: Row) -> Any:
     return int(digits) if digits else 0
 
 
+#: BIG-Bench Hard's word-sorting inputs repeat the instruction before the words.
+_WORD_SORTING_PREFIX = "Sort the following words alphabetically: List:"
+
+
 def _word_sorting(r: Mapping[str, Any], i: int) -> Row:
     return {"input": r["input"], "target": r["target"], "orig_index": i}
+
+
+def _word_list_input(row: Row) -> Row:
+    """The input is the word list itself (the task instruction replaces BBH's prefix); the
+    original input is kept as ``bbh_input``."""
+    text = str(row["input"])
+    if not text.startswith(_WORD_SORTING_PREFIX):
+        return row
+    return {**row, "input": text[len(_WORD_SORTING_PREFIX):].strip(), "bbh_input": text}
 
 
 # ---- task specifications ----------------------------------------------------------------
@@ -141,6 +154,7 @@ class TaskSpec:
     hub: HubSource | None = None
     synonyms: Mapping[str, str] = field(default_factory=dict)
     complements: Mapping[str, str] = field(default_factory=dict)
+    tidy: Callable[[Row], Row] | None = None  # applied to every row, local or from the Hub
 
     @property
     def carved(self) -> bool:
@@ -230,6 +244,7 @@ _add(TaskSpec(
     search_note=_CARVE_NOTE.format(task="word_sorting", n=250, h=125),
     description="BIG-Bench Hard word sorting.",
     hub=HubSource("lukaemon/bbh", "word_sorting", {"test": ("test",)}, _word_sorting),
+    tidy=_word_list_input,
 ))
 _add(TaskSpec(
     name="svamp",
@@ -288,6 +303,11 @@ def _not_found(spec: TaskSpec, file_split: str, data_dir: Path | None, hub_error
 
 def load_rows(spec: TaskSpec, file_split: str, data_dir: Path | None = None) -> list[Row]:
     """Rows of ``<data_dir>/<task>/<file_split>.jsonl``; Hub fallback; else a clear error."""
+    rows = _raw_rows(spec, file_split, data_dir)
+    return [spec.tidy(row) for row in rows] if spec.tidy else rows
+
+
+def _raw_rows(spec: TaskSpec, file_split: str, data_dir: Path | None) -> list[Row]:
     base = resolve_data_dir(data_dir)
     if base is not None:
         path = base / spec.name / f"{file_split}.jsonl"
