@@ -158,3 +158,19 @@ def test_a_failed_run_under_a_built_binding_is_not_emulated() -> None:
     failing = "def f(text):\n    return {'answer': text.nope()}"
     [result] = SandboxExecutor(NoModel(), hybrid=False, fallback=True, binding="text").run("Do.", failing, ["x"])
     assert not result.ok and result.path == "python" and result.error == "runtime_error"
+
+
+def test_rank_scores_every_program_with_every_binding_that_applies() -> None:
+    from cogex.search.cotacs import rank
+
+    task = Task(name="sorting", instruction="Sort the words.", answer_format="text", labels=None, search_note="",
+                loader=lambda split: [])
+    items = [Example("0", "pear apple fig", "apple fig pear"), Example("1", "bee cat ant", "ant bee cat")]
+    two_args = "def f(a, b):\n    return {'answer': a}"
+    candidates = [Candidate(i, p, "item", 1, task.instruction) for i, p in enumerate([SORT_TEXT, SORT_LIST, two_args])]
+    settings = SearchSettings(executor="python", bindings=("text", "words"), k=2)
+    ranked = rank(task, candidates, items, settings, SandboxExecutor(NoModel(), hybrid=False))
+    scores = {(c.program, c.binding): c.rank_score for c in ranked}
+    assert scores == {(SORT_TEXT, "text"): 1.0, (SORT_TEXT, "words"): 0.0, (SORT_LIST, "text"): 0.0, (SORT_LIST, "words"): 1.0}
+    chosen = choose(ranked, settings, n_rank=2)
+    assert {(c.program, c.binding) for c in chosen} == {(SORT_TEXT, "text"), (SORT_LIST, "words")}
