@@ -1,15 +1,15 @@
 """Executors: run one program over many inputs and return one answer per input.
 
 * ``emulate`` (the paper): the model writes the call and the whole output dict.
-* ``python``: the model writes only the call (its input -> Python values); the program really runs
-  in the sandbox; a call to an undefined helper is an error.
+* ``python``: the program really runs in the sandbox on a call line that the model writes (its
+  input -> Python values) or that an input binding builds; a call to an undefined helper is an error.
 * ``hybrid``: as ``python``, but every call to a helper that the program does not define and Python
   does not provide is answered by the model, given the helper's name, the program and the argument
   values; the reply is parsed into a Python value.
 
-``python`` and ``hybrid`` fall back to emulation for an item whose execution fails, and every result
-records which path produced it. Their call line comes from an input binding
-(:mod:`cogex.execute.binding`): written by the model (the default), or built from the input text.
+With a model-written call (the default binding, :mod:`cogex.execute.binding`), ``python`` and
+``hybrid`` fall back to emulation for an item whose execution fails; every result records which
+path produced it.
 """
 
 from __future__ import annotations
