@@ -51,6 +51,7 @@ def test_search_writes_program_and_apply_reproduces_its_accuracy(cogex_backend, 
     record = load_program(tmp_path / "program.json")
     assert record["task"] == "sum" and record["k"] == 1 and len(record["programs"]) == 1
     assert record["settings"]["n_generate"] == 2 and record["seed"] == 0
+    assert record["settings"]["bindings"] == ["model"]  # emulation ranks only model-written calls
     assert len(record["predictions"]) == 3 and record["n_candidates"] == 2
     assert 0.0 <= record["rank_accuracy"] <= 1.0
     assert record["programs"][0]["program"] == result.programs[0]["program"]

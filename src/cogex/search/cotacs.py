@@ -267,6 +267,7 @@ def run_search(
 ) -> SearchResult:
     """Run CoTACS end to end; writes ``program.json`` (and ``candidates.jsonl``) to ``out_dir``."""
     started = time.time()
+    settings = replace(settings, bindings=settings.ranked_bindings())  # the record names only what was ranked
     gen_items, rank_items = split_items(task, settings)
     emu_config = EMULATOR_CONFIG.with_(temperature=settings.emu_temperature, max_new_tokens=settings.emu_max_new_tokens, seed=settings.seed)
     executor = executor or make_executor(settings.executor, backend, config=emu_config)
