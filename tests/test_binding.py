@@ -8,7 +8,7 @@ from typing import Sequence
 
 import pytest
 
-from cogex.execute.binding import applies, bound_call, check_bindings, entry_function, takes_one_argument
+from cogex.execute.binding import applies, bound_calls, check_bindings, entry_function, takes_one_argument
 from cogex.execute.executors import EmulateExecutor, SandboxExecutor, make_executor, with_binding
 from cogex.models.backend import Backend, Completion, GenerationConfig
 from cogex.search.apply import apply_program
@@ -72,15 +72,15 @@ def test_takes_one_argument(signature: str, expected: bool) -> None:
 
 def test_bound_calls_are_exact_python_literals_of_the_input() -> None:
     text = "it's \"quoted\"\\ and\nnew line"
-    call = bound_call(SORT_TEXT, text, "text")
+    [call] = bound_calls(SORT_TEXT, [text], "text")
     node = ast.parse(call, mode="eval").body  # type: ignore[arg-type]
     assert isinstance(node, ast.Call) and ast.literal_eval(node.args[0]) == text
-    words = bound_call(SORT_LIST, "b  a\tc", "words")
+    [words] = bound_calls(SORT_LIST, ["b  a\tc"], "words")
     assert words == "sort_words(['b', 'a', 'c'])"
-    assert bound_call("def f(a, b):\n    return a", "x", "text") is None
+    assert bound_calls("def f(a, b):\n    return a", ["x", "y"], "text") == [None, None]
     assert applies("def f(a, b):\n    return a", "model") and not applies("def f(a, b):\n    return a", "words")
     with pytest.raises(ValueError):
-        bound_call(SORT_TEXT, "x", "model")
+        bound_calls(SORT_TEXT, ["x"], "model")
 
 
 def test_check_bindings_rejects_unknown_and_empty() -> None:

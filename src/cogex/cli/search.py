@@ -49,14 +49,12 @@ def search(
     from cogex.search import SearchSettings, run_search
 
     with user_errors():
-        binding_names = opt.parse_bindings(bindings)
-    settings = SearchSettings(
-        n_generate=n_generate, n_rank=n_rank, k=k, alpha=alpha, max_resamples=max_resamples,
-        gen_temperature=gen_temperature, emu_temperature=emu_temperature, gen_max_new_tokens=gen_max_new_tokens,
-        emu_max_new_tokens=emu_max_new_tokens, executor=executor, ranking=ranking, halving_min_items=halving_min_items, halving_eta=halving_eta,
-        bindings=binding_names, seed=seed,
-    )
-    with user_errors():
+        settings = SearchSettings(
+            n_generate=n_generate, n_rank=n_rank, k=k, alpha=alpha, max_resamples=max_resamples,
+            gen_temperature=gen_temperature, emu_temperature=emu_temperature, gen_max_new_tokens=gen_max_new_tokens,
+            emu_max_new_tokens=emu_max_new_tokens, executor=executor, ranking=ranking, halving_min_items=halving_min_items,
+            halving_eta=halving_eta, bindings=opt.parse_bindings(bindings), seed=seed,
+        )
         task_obj = topt.resolve_task(task, instruction, input_column, target_column, answer_format)
         run_dir = out_dir or Path("runs") / f"search-{task_obj.name}-{executor}-seed{seed}"
         model_backend = build_backend(model, adapter, backend=backend, base_url=base_url, api_key=api_key,

@@ -14,14 +14,13 @@ program is kept with; the choice is stored in the program artifact.
 from __future__ import annotations
 
 import ast
-from typing import Literal
+from typing import Sequence
 
-Binding = Literal["model", "text", "words"]
 BINDINGS: tuple[str, ...] = ("model", "text", "words")
 MODEL_BINDING = "model"
 
 
-def check_bindings(names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+def check_bindings(names: Sequence[str]) -> tuple[str, ...]:
     """The bindings, validated and de-duplicated in order; raises ValueError on an unknown one."""
     unknown = [n for n in names if n not in BINDINGS]
     if unknown:
@@ -61,23 +60,27 @@ def takes_one_argument(fn: ast.FunctionDef) -> bool:
     return required == 1 or (required == 0 and (len(positional) >= 1 or args.vararg is not None))
 
 
+def one_argument_entry(program: str) -> str | None:
+    """The name of the program's entry function if ``name(x)`` can call it, else None."""
+    fn = entry_function(program)
+    return fn.name if fn is not None and takes_one_argument(fn) else None
+
+
 def applies(program: str, binding: str) -> bool:
     """Whether ``binding`` can call ``program`` (``model`` always can)."""
-    if binding == MODEL_BINDING:
-        return True
-    fn = entry_function(program)
-    return fn is not None and takes_one_argument(fn)
+    return binding == MODEL_BINDING or one_argument_entry(program) is not None
 
 
-def bound_call(program: str, input_text: str, binding: str) -> str | None:
-    """The call line of a ``text`` or ``words`` binding, or None when it does not apply."""
+def bound_calls(program: str, inputs: Sequence[str], binding: str) -> list[str | None]:
+    """The call line of a ``text`` or ``words`` binding for each input (the program is parsed
+    once), or None for every input when the binding does not apply."""
     if binding == MODEL_BINDING:
         raise ValueError("the model binding's call is written by the model, not built")
-    fn = entry_function(program)
-    if fn is None or not takes_one_argument(fn):
-        return None
+    if binding not in BINDINGS:
+        raise ValueError(f"unknown binding {binding!r}; choose from {', '.join(BINDINGS)}")
+    name = one_argument_entry(program)
+    if name is None:
+        return [None] * len(inputs)
     if binding == "text":
-        return f"{fn.name}({input_text!r})"
-    if binding == "words":
-        return f"{fn.name}({input_text.split()!r})"
-    raise ValueError(f"unknown binding {binding!r}; choose from {', '.join(BINDINGS)}")
+        return [f"{name}({text!r})" for text in inputs]
+    return [f"{name}({text.split()!r})" for text in inputs]

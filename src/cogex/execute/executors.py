@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Sequence
 
 from cogex import format as fmt
-from cogex.execute.binding import MODEL_BINDING, bound_call, check_bindings
+from cogex.execute.binding import MODEL_BINDING, bound_calls, check_bindings
 from cogex.generate.modes import EMULATOR_CONFIG, emulate_many
 from cogex.models.backend import Backend, GenerationConfig
 
@@ -129,7 +129,7 @@ class SandboxExecutor(Executor):
         """The call line of every item: asked of the model (its input -> Python values), or built
         from the input by the executor's binding (no model call)."""
         if self.binding != MODEL_BINDING:
-            return [[bound_call(program, t, self.binding) for t in inputs] for program, inputs in jobs]
+            return [bound_calls(program, inputs, self.binding) for program, inputs in jobs]
         groups = [(fmt.emulator_prefix(instruction, program), [fmt.emulator_suffix(t) for t in inputs]) for program, inputs in jobs]
         config = self.config.with_(max_new_tokens=self.call_tokens or call_budget([t for _, inputs in jobs for t in inputs]), stop=("\n",))
         out: list[list[str | None]] = []

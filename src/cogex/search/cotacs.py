@@ -186,13 +186,14 @@ def rank(
     for cand in candidates:
         if cand.program and cand.program not in by_text:
             by_text[cand.program] = cand
+    bindings = settings.ranked_bindings()
     unique = [
         cand if binding == MODEL_BINDING else replace(cand, binding=binding, rank_correct=[], rank_answers=[], rank_paths=[])
         for cand in by_text.values()
-        for binding in settings.ranked_bindings()
+        for binding in bindings
         if applies(cand.program, binding)
     ]
-    runners = {binding: with_binding(executor, binding) for binding in settings.ranked_bindings()}
+    runners = {binding: with_binding(executor, binding) for binding in bindings}
     inputs = [e.input for e in rank_items]
     done = [0]
 
