@@ -310,3 +310,60 @@ def _train_and_check(tmp_path: Path) -> None:
     merged, tok = load_model(ModelSpec(model=result.merged_path, adapter=NO_ADAPTER))
     merged_ppl = validation_perplexity(merged, tok, examples[:4], batch_size=4)
     assert merged_ppl == pytest.approx(validation_perplexity(tuned, tok, examples[:4], batch_size=4), rel=1e-3)
+
+
+def _train_cli(data: Path, out: Path) -> list[str]:
+    return ["cogex", "train", str(data), "-o", str(out), "--max-steps", "4", "--save-steps", "1", "--batch-size", "4",
+            "--effective-batch", "4", "--max-length", "256", "--val-fraction", "0.3", "--eval-steps", "2",
+            "--threads", "1", "--no-progress", "--lr", "2e-3"]
+
+
+def test_resume_after_kill_matches_uninterrupted_run(tmp_path: Path) -> None:
+    """`cogex train --resume` continues a run killed with SIGKILL from its last checkpoint (weights,
+    optimiser, scheduler, data position, step) and ends with the same adapter and loss curve."""
+    import os
+    import signal
+    import subprocess
+
+    from safetensors.torch import load_file
+
+    data = _write_jsonl(tmp_path / "train.jsonl", RECORDS)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    full = tmp_path / "full"
+    subprocess.run(_train_cli(data, full), check=True, env=env, capture_output=True, timeout=600)
+
+    cut = tmp_path / "cut"
+    proc = subprocess.Popen(_train_cli(data, cut), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    marker = cut / "checkpoints" / "checkpoint-2" / "trainer_state.json"
+    deadline = time.time() + 600
+    while not marker.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert marker.exists(), "the run never wrote checkpoint-2"
+    assert not (cut / "training_summary.json").exists()  # it really was interrupted before the end
+
+    resumed = subprocess.run(["cogex", "train", "--resume", str(cut), "--no-progress", "--json"], env=env,
+                             capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    a, b = json.loads((full / "training_summary.json").read_text()), json.loads((cut / "training_summary.json").read_text())
+    assert b["steps"] == a["steps"] == 4
+    assert [round(x["loss"], 5) for x in b["train_losses"]] == [round(x["loss"], 5) for x in a["train_losses"]]
+    assert b["best_val_perplexity"] == pytest.approx(a["best_val_perplexity"], rel=1e-5)
+    wa, wb = load_file(full / "adapter_model.safetensors"), load_file(cut / "adapter_model.safetensors")
+    assert wa.keys() == wb.keys()
+    assert all(float((wa[k].float() - wb[k].float()).abs().max()) < 1e-6 for k in wa)
+
+
+def test_resume_errors_are_one_line(tmp_path: Path) -> None:
+    import subprocess
+
+    missing = subprocess.run(["cogex", "train", "--resume", str(tmp_path / "nope")], capture_output=True, text=True)
+    assert missing.returncode != 0 and "training_progress.json not found" in missing.stderr + missing.stdout
+    assert "Traceback" not in missing.stderr
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "training_progress.json").write_text(json.dumps({"config": {"output_dir": "x"}}))
+    empty = subprocess.run(["cogex", "train", "--resume", str(tmp_path / "run")], capture_output=True, text=True)
+    assert empty.returncode != 0 and "no checkpoint" in empty.stderr + empty.stdout
+    assert "Traceback" not in empty.stderr

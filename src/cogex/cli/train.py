@@ -83,7 +83,7 @@ def train_cmd(
         str, typer.Option("--precision", help="auto (bf16 autocast if the CPU/GPU supports it, else fp32 on CPU / fp16 on GPU), fp32, bf16 or fp16.")
     ] = "auto",
     max_steps: Annotated[Optional[int], typer.Option("--max-steps", help="Stop after this many optimiser steps (overrides --epochs).")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (LoRA init, data order, validation split).")] = 42,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (LoRA init, data order, validation split).")] = 0,
     merge: Annotated[bool, typer.Option("--merge", help="Also write merged full weights to OUTPUT/merged (usable with --model).")] = False,
     modes: Annotated[
         str, typer.Option("--modes", help="Training views per instance, comma-separated (paper: reasoner,emulator).")
@@ -96,6 +96,13 @@ def train_cmd(
         typer.Option("--threads", help="CPU threads for torch (default: torch's choice). On a busy machine 1 can be several times faster."),
     ] = None,
     limit: Annotated[Optional[int], typer.Option("--limit", help="Use only the first N instances.")] = None,
+    save_steps: Annotated[
+        int, typer.Option("--save-steps", help="Write a full checkpoint (weights, optimiser, scheduler, data position) every N optimiser steps, for --resume; 0 disables.")
+    ] = 20,
+    resume: Annotated[
+        Optional[Path],
+        typer.Option("--resume", help="Continue the run in this folder from its last checkpoint, with the settings it was started with (only --threads and --progress may change).", show_default=False),
+    ] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show the progress bar.")] = True,
     json_out: Annotated[bool, typer.Option("--json", help="Print the training summary as JSON on stdout.")] = False,
 ) -> None:
@@ -110,6 +117,17 @@ def train_cmd(
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")  # library noise
+    if resume is not None:
+        from cogex.train.lora import resume_config
+
+        with user_errors():
+            config = resume_config(resume, threads=threads, progress=progress)
+            result = train_lora(config)
+        if os.environ.get("RANK", "0") == "0":
+            if json_out:
+                print_json(result.to_json())
+            _print_summary(result)
+        return
     config = TrainConfig(
         data=data,
         output_dir=str(output),
@@ -137,6 +155,7 @@ def train_cmd(
         threads=threads,
         group_by_length=group_by_length,
         progress=progress,
+        save_steps=save_steps or None,
     )
     with user_errors():
         config.validate()

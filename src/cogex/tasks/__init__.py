@@ -25,11 +25,16 @@ from .base import (
     resolve_data_dir,
 )
 from .builtin import BUILTIN_TASKS, builtin_task
+from .config import TaskConfigError, is_task_config, load_task_config, shipped_task_configs
 from .metrics import accuracy, correctness
 from .sum import SUM_INPUT_TEMPLATE, generate_sum
 from .user import load_user_task
 
 __all__ = [
+    "TaskConfigError",
+    "heldout_tasks",
+    "load_task_config",
+    "shipped_task_configs",
     "DATA_DIR_ENV",
     "SPLITS",
     "SUM_INPUT_TEMPLATE",
@@ -100,5 +105,15 @@ def get_task(name: str, *, data_dir: Path | None = None) -> Task:
         return builtin_task(key, data_dir)
     if key in _USER_TASKS:
         return _USER_TASKS[key]
-    known = ", ".join(list_tasks(include_user=True))
+    if is_task_config(name):
+        return load_task_config(name)
+    shipped = shipped_task_configs()
+    if key in shipped:
+        return load_task_config(shipped[key])
+    known = ", ".join(list_tasks(include_user=True) + list(shipped))
     raise KeyError(f"unknown task {name!r}; known tasks: {known} (or build one with load_user_task)")
+
+
+def heldout_tasks() -> list[str]:
+    """Names of the shipped held-out-family evaluation tasks (never in the training data)."""
+    return [name for name, path in shipped_task_configs().items() if path.parent.name == "heldout"]

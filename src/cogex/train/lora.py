@@ -37,6 +37,7 @@ __all__ = [
     "TrainResult",
     "cpu_supports_bf16",
     "resolve_precision",
+    "resume_config",
     "train_lora",
 ]
 
@@ -47,6 +48,8 @@ PAPER_TARGET_MODULES: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj")
 EMBEDDED_HUB_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
 
 SUMMARY_FILE = "training_summary.json"
+#: Full Trainer checkpoints (for --resume) live here inside the run folder.
+CHECKPOINT_DIR = "checkpoints"
 #: Rewritten after every evaluation, so an interrupted run keeps its history.
 PROGRESS_FILE = "training_progress.json"
 MERGED_DIR = "merged"
@@ -101,13 +104,17 @@ class TrainConfig:
     hub_split: str = "train"
     # runtime
     precision: str = "auto"  # auto | fp32 | bf16 | fp16
-    seed: int = 42
+    seed: int = 0
     max_steps: int | None = None  # stop after this many optimiser steps (overrides epochs)
     merge: bool = False  # also write merged full weights to output_dir/merged
     threads: int | None = None  # torch CPU threads (process-wide); None = torch's default
     group_by_length: bool = False  # batch similar lengths together (less padding: faster on CPU)
     logging_steps: int = 1
     progress: bool = True
+    # interruption: a full checkpoint (weights, optimiser, scheduler, RNG, data position, step)
+    # every ``save_steps`` optimiser steps under output_dir/checkpoints; resume_run continues it
+    save_steps: int | None = 20
+    resume: bool = False
 
     def gradient_accumulation(self, world_size: int = 1) -> int:
         """Accumulation steps: explicit ``grad_accum``, else ceil(effective / (batch x devices))."""
@@ -135,6 +142,7 @@ class TrainConfig:
             (self.limit is None or self.limit >= 1, "limit must be >= 1"),
             (self.logging_steps >= 1, "logging_steps must be >= 1"),
             (self.threads is None or self.threads >= 1, "threads must be >= 1"),
+            (self.save_steps is None or self.save_steps >= 1, "save_steps must be >= 1"),
             (bool(self.modes) and all(m in MODES for m in self.modes), f"modes must be a non-empty subset of {MODES}"),
             (self.precision.lower() in _PRECISION_ALIASES, "precision must be auto, fp32, bf16 or fp16"),
         ]
@@ -454,7 +462,7 @@ def train_lora(config: TrainConfig) -> TrainResult:
     else:
         eval_strategy = "no"
     args = TrainingArguments(
-        output_dir=str(output_dir),
+        output_dir=str(output_dir / CHECKPOINT_DIR),
         per_device_train_batch_size=config.batch_size,
         per_device_eval_batch_size=config.eval_batch_size or 2 * config.batch_size,
         gradient_accumulation_steps=config.gradient_accumulation(_world_size()),
@@ -470,7 +478,10 @@ def train_lora(config: TrainConfig) -> TrainResult:
         use_cpu=device_type == "cpu",
         eval_strategy=eval_strategy,
         eval_steps=config.eval_steps,
-        save_strategy="no",
+        save_strategy="steps" if config.save_steps else "no",
+        save_steps=config.save_steps or 500,
+        save_total_limit=1,
+        save_only_model=False,
         logging_strategy="steps",
         logging_steps=config.logging_steps,
         report_to="none",
@@ -494,11 +505,29 @@ def train_lora(config: TrainConfig) -> TrainResult:
     history: list[dict[str, Any]] = []
     losses: list[dict[str, float]] = []
     seen_losses = [0]
+    base_ppl: float | None = None
+    checkpoint: str | None = None
+    if config.resume:
+        previous = _read_progress(output_dir)
+        if previous.get("data_hash") not in (None, data.source.data_hash):
+            raise TrainConfigError(
+                f"--resume {output_dir}: the training data changed since the run started "
+                f"(hash {previous.get('data_hash')} then, {data.source.data_hash} now)."
+            )
+        checkpoint = latest_checkpoint(output_dir)
+        best.update(previous.get("best") or {})
+        history.extend(previous.get("history") or [])
+        losses.extend(previous.get("train_losses") or [])
+        seen_losses[0] = len(losses)
+        base_ppl = previous.get("base_val_perplexity")
 
     def write_progress(finished: bool) -> None:
         output_dir.mkdir(parents=True, exist_ok=True)
         write_json_atomic(output_dir / PROGRESS_FILE, {"finished": finished, "best": best, "history": history,
-                                                       "train_losses": losses, "config": asdict(config)}, default=str)
+                                                       "train_losses": losses, "base_val_perplexity": base_ppl,
+                                                       "data_hash": data.source.data_hash,
+                                                       "checkpoint": latest_checkpoint(output_dir, required=False),
+                                                       "config": asdict(config)}, default=str)
 
     def on_eval(trainer: Any, metrics: dict[str, float]) -> None:
         ppl = metrics["eval_perplexity"]
@@ -528,16 +557,17 @@ def train_lora(config: TrainConfig) -> TrainResult:
         train_dataset=_as_records(data.train_set),
         eval_dataset=_as_records(data.val_set) if has_val else None,
         data_collator=CompletionCollator(pad_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id),
-        callbacks=_make_callbacks(config.progress, losses),
+        callbacks=[*_make_callbacks(config.progress, losses), _progress_on_save(lambda: write_progress(finished=False))],
         on_eval=on_eval,
     )
     trainer.remove_callback(PrinterCallback)  # it prints every log dict
     trainer.remove_callback(ProgressCallback)
 
-    base_ppl = trainer.evaluate()["eval_perplexity"] if has_val else None
+    if has_val and not config.resume:
+        base_ppl = trainer.evaluate()["eval_perplexity"]
     started = time.perf_counter()
     trainer.eval_time = 0.0
-    trainer.train()
+    trainer.train(resume_from_checkpoint=checkpoint)
     if has_val and trainer.last_eval_step != trainer.state.global_step:
         trainer.evaluate()  # the final weights are a candidate too
     train_time = time.perf_counter() - started
@@ -595,6 +625,66 @@ def train_lora(config: TrainConfig) -> TrainResult:
         (output_dir / SUMMARY_FILE).write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
         write_progress(finished=True)
     return result
+
+
+def latest_checkpoint(run_dir: Path, *, required: bool = True) -> str | None:
+    """The newest full Trainer checkpoint of a run folder (``checkpoints/checkpoint-N``)."""
+    folder = Path(run_dir) / CHECKPOINT_DIR
+    found = sorted(
+        (p for p in folder.glob("checkpoint-*") if p.is_dir() and p.name.split("-")[-1].isdigit()),
+        key=lambda p: int(p.name.split("-")[-1]),
+    )
+    if found:
+        return str(found[-1])
+    if required:
+        raise TrainConfigError(
+            f"--resume {run_dir}: no checkpoint under {folder} (the run stopped before its first "
+            "checkpoint; start it again, or lower --save-steps)."
+        )
+    return None
+
+
+def _read_progress(run_dir: Path) -> dict[str, Any]:
+    path = Path(run_dir) / PROGRESS_FILE
+    if not path.is_file():
+        raise TrainConfigError(f"--resume {run_dir}: {PROGRESS_FILE} not found; is this a cogex train output folder?")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TrainConfigError(f"--resume {run_dir}: cannot read {path.name}: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
+        raise TrainConfigError(f"--resume {run_dir}: {path.name} has no training config")
+    return data
+
+
+def resume_config(run_dir: str | Path, **overrides: Any) -> TrainConfig:
+    """The configuration a run in ``run_dir`` was started with, marked to resume from its last
+    checkpoint. Only runtime settings (``threads``, ``progress``) may be overridden."""
+    allowed = {"threads", "progress"}
+    unknown = set(overrides) - allowed
+    if unknown:
+        raise TrainConfigError(f"--resume keeps the run's settings; cannot change {', '.join(sorted(unknown))}")
+    saved = _read_progress(Path(run_dir))["config"]
+    fields = {f for f in TrainConfig.__dataclass_fields__}
+    values = {k: v for k, v in saved.items() if k in fields}
+    for key in ("modes", "target_modules"):
+        if key in values and values[key] is not None:
+            values[key] = tuple(values[key])
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    values.update(output_dir=str(run_dir), resume=True)
+    return TrainConfig(**values)
+
+
+def _progress_on_save(write: Callable[[], None]) -> Any:
+    """A callback that rewrites training_progress.json after every checkpoint."""
+    from transformers import TrainerCallback
+
+    class ProgressOnSave(TrainerCallback):
+        def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            if state.is_world_process_zero:
+                write()
+
+    return ProgressOnSave()
 
 
 def _merge(config: TrainConfig, adapter_dir: Path) -> Path:

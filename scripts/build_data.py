@@ -1,0 +1,68 @@
+"""Rebuild the leave-task-out training set and the held-out evaluation tasks (deterministic).
+
+    python scripts/build_data.py [--per-family 20]
+
+Writes, under src/cogex/resources/:
+  seed/{computation,judgement,general}.jsonl  hand-written records minus what the leave-out rules remove
+  seed/generated.jsonl                         executed instances of every training family
+  seed/build_report.json                       what was removed (cumulative) and generated; families in/out
+  tasks/heldout/<family>.{jsonl,yaml}          the held-out families as evaluation tasks
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from cogex.data.leave_out import build_training_set, records_hash, write_heldout_tasks
+from cogex.data.seed import seed_dir
+
+HANDWRITTEN = ("computation.jsonl", "judgement.jsonl", "general.jsonl")
+
+
+def _read(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _write(path: Path, records: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--per-family", type=int, default=20)
+    parser.add_argument("--heldout-items", type=int, default=300)
+    args = parser.parse_args()
+    folder = seed_dir()
+    handwritten = {name: _read(folder / name) for name in HANDWRITTEN}
+    everything = [r for records in handwritten.values() for r in records]
+    kept, generated, report = build_training_set(everything, per_family=args.per_family)
+    kept_ids = {r["id"] for r in kept}
+    for name, records in handwritten.items():
+        _write(folder / name, [r for r in records if r["id"] in kept_ids])
+    _write(folder / "generated.jsonl", generated)
+    out = report.to_json()
+    previous_path = folder / "build_report.json"
+    if previous_path.exists():  # the hand-written files were filtered in place: keep earlier removals
+        previous = json.loads(previous_path.read_text(encoding="utf-8"))
+        seen = {r["id"] for r in out["removed"]}
+        out["removed"] = previous.get("removed", []) + [r for r in out["removed"] if r["id"] not in {p["id"] for p in previous.get("removed", [])}]
+        out["handwritten_before"] = max(out["handwritten_before"], previous.get("handwritten_before", 0))
+        out["removed_count"] = len(out["removed"])
+        from collections import Counter
+
+        out["removed_by_reason"] = dict(sorted(Counter(r["reason"] for r in out["removed"]).items()))
+        del seen
+    all_records = [r for name in (*HANDWRITTEN, "generated.jsonl") for r in _read(folder / name)]
+    out["data_hash"] = records_hash(all_records)
+    previous_path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    tasks = write_heldout_tasks(folder.parent / "tasks" / "heldout", count=args.heldout_items)
+    print(f"hand-written kept {out['handwritten_kept']} of {out['handwritten_before']} "
+          f"(removed {out['removed_count']}); generated {out['generated']} from {len(out['families_in'])} families; "
+          f"total {len(all_records)} instances over {out['task_families_total']} categories; "
+          f"{len(tasks)} held-out tasks")
+
+
+if __name__ == "__main__":
+    main()
