@@ -378,3 +378,41 @@ def test_real_embedded_model_second_call_is_a_hit(tmp_path: Path) -> None:
     ]
     assert cache.identity == inner.identity and cache.identity.startswith("SmolLM2-135M-Instruct")
     assert (cache.hits, cache.misses) == (2, 2)
+
+
+# ---------------------------------------------------------------------------------------- unusable locations
+
+
+def test_a_directory_or_a_non_database_is_a_clear_runtime_error(tmp_path: Path) -> None:
+    from cogex.models.call_cache import check_cache_path
+
+    folder = tmp_path / "a_folder"
+    folder.mkdir()
+    with pytest.raises(RuntimeError, match="is a directory.*--no-cache"):  # was sqlite3.OperationalError
+        CachedBackend(EchoBackend(), folder)
+    with pytest.raises(RuntimeError, match="is a directory"):
+        check_cache_path(folder)
+    not_a_folder = tmp_path / "file.txt"
+    not_a_folder.write_text("x")
+    with pytest.raises(RuntimeError, match="not a directory"):
+        CachedBackend(EchoBackend(), not_a_folder / "calls.sqlite")
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(RuntimeError, match="Cannot open the model-call cache"):
+        CachedBackend(EchoBackend(), garbage)
+    check_cache_path(tmp_path / "new" / "deeper" / "calls.sqlite")  # a path still to be made is fine
+
+
+def test_create_backend_checks_the_cache_before_loading_a_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cogex.models import transformers_backend
+    from cogex.models.factory import create_backend
+
+    def forbidden(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the model was loaded before the cache was checked")
+
+    monkeypatch.setattr(transformers_backend.TransformersBackend, "from_spec", classmethod(forbidden))
+    folder = tmp_path / "cache_dir"
+    folder.mkdir()
+    monkeypatch.setenv(CACHE_ENV, str(folder))
+    with pytest.raises(RuntimeError, match="is a directory"):
+        create_backend(adapter="none")

@@ -275,3 +275,57 @@ def test_create_backend_openai(server: FakeServer, tmp_path: Path) -> None:
     assert len(server.requests) == 1
     plain = create_backend("fake-model", backend="openai", base_url=server.base_url, cache=False)
     assert isinstance(plain, OpenAIBackend)
+
+
+@pytest.fixture
+def silent_server() -> Iterator[tuple[str, list[socket.socket]]]:
+    """A server that accepts connections and never answers (a hung inference server)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.05)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            accepted.append(conn)  # read nothing, answer nothing
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1", accepted
+    stop.set()
+    thread.join(timeout=2)
+    for conn in accepted:
+        conn.close()
+    listener.close()
+
+
+def test_a_silent_server_fails_after_timeout_times_attempts(silent_server: tuple[str, list[socket.socket]]) -> None:
+    url, accepted = silent_server
+    backend = OpenAIBackend("hung-model", base_url=url, timeout=0.5, max_retries=1, retry_backoff=0.01)
+    start = time.perf_counter()
+    with pytest.raises(OpenAIBackendError, match="after 2 attempts") as info:
+        backend.generate(["hello"], GenerationConfig())
+    elapsed = time.perf_counter() - start
+    assert 0.9 < elapsed < 5  # two bounded attempts of 0.5 s, not 120 s each
+    assert backend.requests == 2 and len(accepted) == 2
+    assert "--request-timeout" in str(info.value)
+
+
+def test_request_bounds_have_sane_defaults_and_reach_the_backend(tmp_path: Path) -> None:
+    from cogex.models.factory import DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT
+
+    default = OpenAIBackend("m", base_url="http://127.0.0.1:9/v1")
+    assert default.timeout == DEFAULT_REQUEST_TIMEOUT == 60.0 and default.max_retries == DEFAULT_MAX_RETRIES == 2
+    built = create_backend("m", backend="openai", base_url="http://127.0.0.1:9/v1", cache=False,
+                           request_timeout=7.5, max_retries=0)
+    assert isinstance(built, OpenAIBackend) and built.timeout == 7.5 and built.max_retries == 0
+    assert built.client.timeout == 7.5 and built.client.max_retries == 0  # retries are ours, not the client's
+    for bad in ({"timeout": 0}, {"timeout": -1.0}, {"max_retries": -1}):
+        with pytest.raises(ValueError):
+            OpenAIBackend("m", base_url="http://127.0.0.1:9/v1", **bad)  # type: ignore[arg-type]

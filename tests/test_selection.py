@@ -103,3 +103,42 @@ def test_successive_halving_finds_the_best_with_fewer_evaluations() -> None:
     assert len(seen[1]) == n_items
     assert sum(calls.values()) < len(quality) * n_items / 2  # far fewer than exhaustive
 
+
+
+@pytest.mark.parametrize("eta", [1, 0, -2])
+def test_halving_rejects_an_eta_below_two(eta: int) -> None:
+    # eta=1 used to loop for ever (the item count never grew), eta=0 divided by zero.
+    with pytest.raises(ValueError, match="eta must be an integer >= 2"):
+        halving_schedule(24, 6, eta=eta)
+    with pytest.raises(ValueError, match="eta"):
+        successive_halving(6, 24, lambda c, a, b: {i: [] for i in c}, eta=eta)
+
+
+@pytest.mark.parametrize(("n_items", "min_items", "keep"), [(0, 4, 1), (24, 0, 1), (24, 4, 0), (-1, 4, 1)])
+def test_halving_rejects_sizes_that_are_not_positive(n_items: int, min_items: int, keep: int) -> None:
+    with pytest.raises(ValueError):
+        halving_schedule(n_items, 6, min_items=min_items, keep=keep)
+
+
+def test_halving_schedule_is_short_and_ends_on_every_item_for_any_sizes() -> None:
+    for n_items in (1, 2, 3, 7, 24, 1000, 2**20):
+        for n_candidates in (0, 1, 2, 5, 300, 10**6):
+            for eta in (2, 3, 10):
+                for min_items in (1, 4, 5000):
+                    rounds = halving_schedule(n_items, n_candidates, min_items=min_items, eta=eta, keep=3)
+                    assert len(rounds) <= n_items.bit_length() + 2
+                    assert rounds[-1][0] == n_items  # the final choice sees every item
+                    sizes = [items for items, _ in rounds]
+                    assert sizes == sorted(sizes) and len(set(sizes)) == len(sizes)
+
+
+def test_search_settings_validate_names_the_setting() -> None:
+    from cogex.search import SearchSettings
+
+    assert SearchSettings().validate() == SearchSettings()
+    bad = {"k": 0, "n_generate": -3, "n_rank": 0, "max_resamples": -1, "alpha": 1.5, "halving_eta": 1,
+           "executor": "hybird", "ranking": "best", "bindings": ("telepathy",)}
+    for name, value in bad.items():
+        settings = SearchSettings(**{name: value, **({"ranking": "halving"} if name == "halving_eta" else {})})
+        with pytest.raises(ValueError, match=name.split("_")[-1] if name != "bindings" else "binding"):
+            settings.validate()

@@ -2,65 +2,96 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 
 from cogex.cli import options as opt
 from cogex.cli import tasks_option as topt
-from cogex.cli.common import build_backend, console, out, print_json, user_errors
+from cogex.cli.common import (
+    EXIT_FAILED,
+    backend_from,
+    check_cache_location,
+    console,
+    dumps_strict,
+    fail,
+    labelled,
+    out,
+    plain,
+    print_json,
+    usage_error,
+    user_errors,
+)
 
 
+@opt.backend_options
 def apply(
     program_json: Annotated[Path, typer.Argument(help="program.json written by cogex search (or its run directory).")],
     input_text: Annotated[Optional[str], typer.Option("--input", "-i", help="Apply to this one input.")] = None,
-    task: Annotated[Optional[str], typer.Option("--task", help="Apply to a task split (default: the program's task).")] = None,
-    split: Annotated[str, typer.Option("--split", help="search (the ranking items the program was chosen on) or test.")] = "test",
-    limit: Annotated[Optional[int], typer.Option("--limit", help="At most this many items (deterministic subset).")] = None,
-    file: Annotated[Optional[Path], typer.Option("--file", help="Apply to a JSONL/CSV file (column mapping below).")] = None,
+    task: Annotated[Optional[str], typer.Option("--task", help="Apply to a task split: a task name, a task config or a JSONL/CSV file read with the column flags (default: the program's own task).")] = None,
+    split: Annotated[Literal["test", "search"], typer.Option("--split", help="search (the ranking items the program was chosen on) or test.")] = "test",
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many items (deterministic subset).")] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", help="Apply to every row of a JSONL/JSON/CSV file (columns below); accuracy when it has a target column.")] = None,
     input_column: topt.InputColumnOption = "input",
-    target_column: topt.TargetColumnOption = "target",
-    executor: Annotated[Optional[str], typer.Option("--executor", help="emulate, python or hybrid (default: the one used in search).")] = None,
+    target_column: Annotated[Optional[str], typer.Option("--target-column", help="Column holding the gold answer (default: 'target' when present; --file rows without it are unlabelled).")] = None,
+    executor: Annotated[Optional[opt.ExecutorName], typer.Option("--executor", help="emulate, python or hybrid (default: the one used in search).")] = None,
     out_file: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write per-item predictions (JSONL).")] = None,
     seed: opt.SeedOption = 0,
-    model: opt.ModelOption = None,
-    adapter: opt.AdapterOption = None,
-    backend: opt.BackendOption = "transformers",
-    base_url: opt.BaseUrlOption = None,
-    api_key: opt.ApiKeyOption = None,
-    dtype: opt.DtypeOption = "float32",
-    batch_size: opt.BatchSizeOption = 8,
-    no_cache: opt.NoCacheOption = False,
+    quiet: opt.QuietOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    *,
+    backend_args: opt.BackendArgs,
 ) -> None:
-    """Run the program(s) of a CoTACS artifact; majority vote when it holds 3; accuracy when labelled."""
-    from cogex.cli.progress import stage_progress
+    """Run the program(s) of a CoTACS artifact; majority vote when it holds 3; accuracy when labelled.
+
+    Exit code 0 when it produced answers, 1 when there is nothing to apply to or no item got an
+    answer (also with --json)."""
+    from cogex.cli.progress import StageProgress
     from cogex.search.apply import apply_program, items_for
     from cogex.search.cotacs import load_program
 
+    chosen = [name for name, value in (("--input", input_text), ("--file", file), ("--task", task)) if value is not None]
+    if len(chosen) > 1:
+        usage_error(f"give at most one of --input, --file and --task (got {' and '.join(chosen)})")
+    if input_text is not None and not input_text.strip():
+        usage_error("--input is empty")
     with user_errors():
         record = load_program(program_json)
+        if not record["programs"]:
+            fail(f"{program_json} holds no program (its search found none): nothing to apply")
         items, task_obj = items_for(record, input_text=input_text, task=task, split=split, limit=limit, file=file,
                                     input_column=input_column, target_column=target_column, seed=seed)
-        model_backend = build_backend(model, adapter, backend=backend, base_url=base_url, api_key=api_key,
-                                      dtype=dtype, batch_size=batch_size, no_cache=no_cache)
-        with stage_progress() as progress:
+    if not items:
+        fail(f"no items to apply the program to (task {task_obj.name!r}, split {split!r}); pass --file, --task or --input")
+    check_cache_location(backend_args.no_cache)
+    progress = StageProgress(quiet=quiet)
+    with user_errors():
+        effective = executor or str(record.get("settings", {}).get("executor", "emulate"))
+        # Sandbox execution may never need the model (a text/words binding, no failure): load it on first use.
+        model_backend = backend_from(backend_args, on_calls=progress.model_calls, lazy=effective != "emulate")
+        with progress:
             result = apply_program(model_backend, record, items, task_obj, executor=executor, progress=progress)
-    if out_file is not None:
-        with out_file.open("w", encoding="utf-8") as handle:
-            for row in result["predictions"]:
-                handle.write(json.dumps(row, ensure_ascii=False, default=repr) + "\n")
+        if out_file is not None:
+            with out_file.open("w", encoding="utf-8") as handle:
+                for row in result["predictions"]:
+                    handle.write(dumps_strict(row) + "\n")
+    answered = result["n_answered"]
     if as_json:
         print_json(result)
-        return
-    if input_text is not None:
+    elif input_text is not None:
         row = result["predictions"][0]
-        out.print(f"[bold green]answer:[/] {row['prediction']!r}  (paths: {', '.join(row['paths'])})")
-        return
-    acc = result["accuracy"]
-    console.print(f"{len(items)} items; accuracy {'n/a' if acc is None else f'{acc:.3f}'}; paths {result['paths']}")
+        line = labelled("answer:", repr(row["prediction"]), "bold green" if answered else "bold red")
+        line.append(f"  (paths: {', '.join(row['paths'])})")
+        out.print(line)
+    else:
+        acc, n_labelled = result["accuracy"], result["n_labelled"]
+        accuracy = "n/a (unlabelled)" if acc is None else f"{acc:.3f} on {n_labelled} labelled"
+        console.print(plain(f"{len(items)} items, {answered} answered; accuracy {accuracy}; paths {result['paths']}"))
+    if not answered:
+        if not as_json:
+            console.print(plain("no item got an answer"))
+        raise typer.Exit(EXIT_FAILED)
 
 
 def register(app: typer.Typer) -> None:

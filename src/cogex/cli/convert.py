@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import typer
 from rich.progress import (
@@ -21,7 +21,17 @@ from rich.table import Table
 from rich.text import Text
 
 from cogex.cli import options as opt
-from cogex.cli.common import console, fail, out, print_json, user_errors
+from cogex.cli.common import (
+    check_cache_location,
+    console,
+    fail,
+    labelled,
+    one_line,
+    out,
+    print_json,
+    usage_error,
+    user_errors,
+)
 
 TEACHER_BACKENDS = ("transformers", "openai", "vllm")
 #: Environment variables naming the server's model when --teacher-model is not given (openai).
@@ -51,6 +61,8 @@ def _teacher(
     dtype: str,
     batch_size: int,
     no_cache: bool,
+    request_timeout: float = opt.DEFAULT_REQUEST_TIMEOUT,
+    max_retries: int = opt.DEFAULT_MAX_RETRIES,
 ) -> Any:
     if backend not in TEACHER_BACKENDS:
         fail(f"unknown --teacher-backend {backend!r}; choose one of: {', '.join(TEACHER_BACKENDS)}")
@@ -67,7 +79,8 @@ def _teacher(
 
         # The server runs a whole batch of prompts at once: concurrency = batch size.
         return create_backend(model, backend="openai", base_url=base_url, api_key=api_key, cache=not no_cache,
-                              openai_mode=mode, concurrency=batch_size, batch_size=batch_size)  # type: ignore[arg-type]
+                              openai_mode=mode, concurrency=batch_size, batch_size=batch_size,  # type: ignore[arg-type]
+                              request_timeout=request_timeout, max_retries=max_retries)
     from cogex.models.factory import create_backend
 
     # A local teacher is the plain instruct model: no CoGEX adapter.
@@ -95,8 +108,8 @@ def _summary(report: Any) -> Table:
         table.add_row("[yellow]not finished[/]", f"[yellow]{report.pending}[/]")
     table.add_row("teacher calls", str(report.teacher_calls))
     table.add_row("time", f"{report.elapsed:.1f} s")
-    table.add_row("output", str(report.output))
-    table.add_row("rejects", str(report.rejects))
+    table.add_row("output", Text(str(report.output)))
+    table.add_row("rejects", Text(str(report.rejects)))
     return table
 
 
@@ -105,8 +118,8 @@ def convert_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="CoGEX instances (JSONL, appended; a rerun resumes).")],
     rejects: Annotated[Optional[Path], typer.Option("--rejects", help="Dropped items with reason and teacher replies (default: <output>.rejects.jsonl).")] = None,
     teacher_model: Annotated[Optional[str], typer.Option("--teacher-model", help="Teacher: omit for the embedded SmolLM2-135M-Instruct (local); a Hub id / folder / .gguf; the server's model name for openai (env COGEX_TEACHER_MODEL).")] = None,
-    teacher_backend: Annotated[str, typer.Option("--teacher-backend", help="transformers (local), openai (any OpenAI-compatible server) or vllm.")] = "transformers",
-    teacher_mode: Annotated[str, typer.Option("--teacher-mode", help="openai teacher: chat (/v1/chat/completions) or completions (/v1/completions).")] = "chat",
+    teacher_backend: Annotated[Literal["transformers", "openai", "vllm"], typer.Option("--teacher-backend", help="transformers (local), openai (any OpenAI-compatible server) or vllm.")] = "transformers",
+    teacher_mode: Annotated[Literal["chat", "completions"], typer.Option("--teacher-mode", help="openai teacher: chat (/v1/chat/completions) or completions (/v1/completions).")] = "chat",
     base_url: opt.BaseUrlOption = None,
     api_key: opt.ApiKeyOption = None,
     batch_size: Annotated[int, typer.Option("--batch-size", "--concurrency", min=1, help="Items per batch; for a server teacher also the number of parallel requests.")] = 8,
@@ -114,16 +127,28 @@ def convert_cmd(
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1, help="Token budget of each teacher reply.")] = 768,
     temperature: Annotated[float, typer.Option("--temperature", min=0.0, help="Teacher sampling temperature; 0 = greedy.")] = 0.0,
     seed: opt.SeedOption = 0,
-    dtype: opt.DtypeOption = "float32",
+    dtype: opt.DtypeOption = opt.DEFAULT_DTYPE,
     no_cache: opt.NoCacheOption = False,
+    request_timeout: opt.RequestTimeoutOption = opt.DEFAULT_REQUEST_TIMEOUT,
+    max_retries: opt.MaxRetriesOption = opt.DEFAULT_MAX_RETRIES,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object on stdout.")] = False,
 ) -> None:
-    """Convert Alpaca items into validated CoGEX instances with a teacher LLM (3 chained prompts)."""
+    """Convert Alpaca items into validated CoGEX instances with a teacher LLM (3 chained prompts).
+
+    Exit code 0 when the run finished, 1 when the input holds no item or the teacher failed."""
     from cogex.data.alpaca import read_alpaca
     from cogex.data.convert import ConversionReport, ItemOutcome, TeacherUnavailable, convert
 
+    if input_path.is_dir():
+        fail(f"INPUT {input_path} is a directory, not a file")
+    if output.is_dir():
+        usage_error(f"--output {output} is a directory; name a .jsonl file")
     with user_errors():
         items = read_alpaca(input_path)
+    if not items:
+        fail(f"{input_path} holds no Alpaca items (expected a JSON array or JSON Lines of objects with 'instruction' and 'output')")
+    check_cache_location(no_cache)
+    with user_errors():
         teacher = _teacher(
             teacher_backend,
             teacher_model,
@@ -133,6 +158,8 @@ def convert_cmd(
             dtype=dtype,
             batch_size=batch_size,
             no_cache=no_cache,
+            request_timeout=request_timeout,
+            max_retries=max_retries,
         )
 
     progress = Progress(
@@ -188,7 +215,7 @@ def convert_cmd(
     else:
         out.print(_summary(report))
     if interrupted is not None:
-        console.print(f"[bold red]error:[/] {interrupted}")
+        console.print(labelled("error:", one_line(str(interrupted)), "bold red"), soft_wrap=True)
         console.print("Every finished item is saved; rerun the same command to convert the rest.")
         raise typer.Exit(1)
 

@@ -1,10 +1,41 @@
-"""Options shared by several commands (model selection, backend, cache)."""
+"""Options shared by several commands: one declaration of the backend options, enumerations
+validated when the command line is parsed (before any model loads), sizes with their bounds."""
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+import functools
+import inspect
+import typing
+from dataclasses import asdict, dataclass, fields
+from typing import Annotated, Any, Callable, Literal, Optional
 
 import typer
+
+# The valid values of every enumerated option (kept here so parsing needs no heavy import;
+# tests/test_cli_errors.py checks they match the library's own lists).
+EXECUTORS: tuple[str, ...] = ("emulate", "python", "hybrid")
+BACKENDS: tuple[str, ...] = ("transformers", "openai", "vllm")
+RANKINGS: tuple[str, ...] = ("exhaustive", "halving")
+DTYPES: tuple[str, ...] = ("float32", "bfloat16", "float16")
+ANSWER_FORMATS: tuple[str, ...] = ("label", "letter", "number", "text")
+BINDINGS: tuple[str, ...] = ("model", "text", "words")
+
+#: Defaults of the backend options, the same for every command that runs a model.
+DEFAULT_BACKEND = "transformers"
+DEFAULT_DTYPE = "float32"
+DEFAULT_BATCH_SIZE = 8
+#: Seconds one HTTP request to an OpenAI-compatible server may take, and retries after a failure.
+DEFAULT_REQUEST_TIMEOUT = 60.0
+DEFAULT_MAX_RETRIES = 2
+
+
+# Enumerated option types: a value outside them is a usage error (exit 2) that lists the choices.
+ExecutorName = Literal[EXECUTORS]  # type: ignore[valid-type]
+BackendName = Literal[BACKENDS]  # type: ignore[valid-type]
+RankingName = Literal[RANKINGS]  # type: ignore[valid-type]
+DtypeName = Literal[DTYPES]  # type: ignore[valid-type]
+AnswerFormatName = Literal[ANSWER_FORMATS]  # type: ignore[valid-type]
+
 
 ModelOption = Annotated[
     Optional[str],
@@ -15,7 +46,9 @@ AdapterOption = Annotated[
     typer.Option("--adapter", help="PEFT LoRA adapter folder. The embedded model uses the shipped CoGEX adapter by default; 'none' disables it."),
 ]
 BackendOption = Annotated[
-    str, typer.Option("--backend", help="transformers (local), openai (any OpenAI-compatible server) or vllm (GPU extra).")
+    BackendName,
+    typer.Option("--backend",
+                 help="transformers (local), openai (any OpenAI-compatible server) or vllm (GPU extra)."),
 ]
 BaseUrlOption = Annotated[
     Optional[str], typer.Option("--base-url", envvar="OPENAI_BASE_URL", help="Base URL of an OpenAI-compatible server (backend openai).")
@@ -23,13 +56,37 @@ BaseUrlOption = Annotated[
 ApiKeyOption = Annotated[
     Optional[str], typer.Option("--api-key", envvar="OPENAI_API_KEY", help="API key for the OpenAI-compatible server.")
 ]
-DtypeOption = Annotated[str, typer.Option("--dtype", help="Weights dtype for local models: float32, bfloat16 or float16.")]
-BatchSizeOption = Annotated[int, typer.Option("--batch-size", help="Prompts per forward batch (local backends).")]
+DtypeOption = Annotated[DtypeName, typer.Option("--dtype", help="Weights dtype for local models.")]
+BatchSizeOption = Annotated[
+    int, typer.Option("--batch-size", min=1, help="Prompts per forward batch (local backends); parallel requests (openai).")
+]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the persistent model-call cache.")]
+RequestTimeoutOption = Annotated[
+    float,
+    typer.Option("--request-timeout", min=0.001, help="backend openai: seconds one request may take before it is retried."),
+]
+MaxRetriesOption = Annotated[
+    int, typer.Option("--max-retries", min=0, help="backend openai: retries after a timeout, a connection error, 429 or 5xx."),
+]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (sampling, splits, tie-breaking).")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+
+
+def _check_bindings(value: str | None) -> str | None:
+    if value is None:
+        return value
+    names = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [n for n in names if n not in BINDINGS]
+    if unknown or not names:
+        what = f"unknown binding(s) {', '.join(map(repr, unknown))}" if unknown else "no binding given"
+        raise typer.BadParameter(f"{what}; choose from {', '.join(BINDINGS)} (comma-separated)")
+    return value
+
+
 BindingsOption = Annotated[
     str,
-    typer.Option("--bindings", help="Input bindings ranked with python/hybrid, comma-separated: model (the model writes the call),"
+    typer.Option("--bindings", callback=_check_bindings,
+                 help="Input bindings ranked with python/hybrid, comma-separated: model (the model writes the call),"
                  " text (the input text as the one argument), words (its whitespace-separated tokens)."),
 ]
 
@@ -39,3 +96,64 @@ def parse_bindings(value: str) -> tuple[str, ...]:
     from cogex.execute.binding import check_bindings
 
     return check_bindings([part.strip() for part in value.split(",") if part.strip()])
+
+
+@dataclass(frozen=True)
+class BackendArgs:
+    """The backend options of a command, as parsed (see :func:`backend_options`)."""
+
+    model: str | None = None
+    adapter: str | None = None
+    backend: str = DEFAULT_BACKEND
+    base_url: str | None = None
+    api_key: str | None = None
+    dtype: str = DEFAULT_DTYPE
+    batch_size: int = DEFAULT_BATCH_SIZE
+    no_cache: bool = False
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    max_retries: int = DEFAULT_MAX_RETRIES
+
+    def to_kwargs(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+#: The one declaration of the backend options: (parameter name, annotated type) per field.
+_BACKEND_ANNOTATIONS: dict[str, Any] = {
+    "model": ModelOption,
+    "adapter": AdapterOption,
+    "backend": BackendOption,
+    "base_url": BaseUrlOption,
+    "api_key": ApiKeyOption,
+    "dtype": DtypeOption,
+    "batch_size": BatchSizeOption,
+    "no_cache": NoCacheOption,
+    "request_timeout": RequestTimeoutOption,
+    "max_retries": MaxRetriesOption,
+}
+BACKEND_ARGS = "backend_args"
+
+
+def backend_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command every backend option, with the shared defaults. The command declares a
+    ``backend_args: BackendArgs`` parameter and receives the parsed options in it."""
+    hints = typing.get_type_hints(func, include_extras=True)
+    signature = inspect.signature(func)
+    own = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()
+           if p.name != BACKEND_ARGS]
+    added = [
+        inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=_BACKEND_ANNOTATIONS[f.name])
+        for f in fields(BackendArgs)
+    ]
+    clash = {p.name for p in own} & {p.name for p in added}
+    if clash:
+        raise TypeError(f"{func.__name__} declares backend options itself: {sorted(clash)}")
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        args = BackendArgs(**{f.name: kwargs.pop(f.name) for f in fields(BackendArgs)})
+        return func(**kwargs, **{BACKEND_ARGS: args})
+
+    new_signature = signature.replace(parameters=[*own, *added], return_annotation=inspect.Signature.empty)
+    wrapper.__signature__ = new_signature  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in new_signature.parameters.values()}
+    return wrapper

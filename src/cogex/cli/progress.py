@@ -1,9 +1,18 @@
-"""Rich progress bars (rate and ETA) for long loops, shared by commands."""
+"""Rich progress bars (rate and ETA) for long loops, shared by commands.
+
+A :class:`StageProgress` shows one bar per stage (``progress(stage, done, total)``) and a
+"model calls" bar that advances every time the model finishes a batch of completions
+(:meth:`StageProgress.model_calls`, given to :func:`~cogex.cli.common.build_backend` as
+``on_calls``), so a long stage never looks frozen and the rate is the model's real rate.
+Nothing is drawn when stderr is not a terminal or with ``--quiet``.
+"""
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from types import TracebackType
+from typing import Iterator
 
 from rich.progress import (
     BarColumn,
@@ -19,35 +28,79 @@ from rich.text import Text
 
 from cogex.cli.common import console
 
+#: What each stage counts, shown beside its name.
+STAGE_LABELS = {
+    "propose": "propose (items)",
+    "rank": "rank (program×binding)",
+    "apply": "apply (programs)",
+}
+CALLS = "model calls"
+
 
 class RateColumn(ProgressColumn):
-    """Items per second (or seconds per item when slower than one a second)."""
+    """Items per second (or seconds per item when slower than one a second), over the whole
+    run so far: items are slow and uneven, so a short moving window says little."""
 
     def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
+        elapsed = task.finished_time if task.finished else task.elapsed
+        speed = task.completed / elapsed if task.completed and elapsed else None
         if not speed:
-            return Text("-- it/s")
-        return Text(f"{speed:.2f} it/s" if speed >= 1 else f"{1 / speed:.1f} s/it")
+            return Text("-- it/s", style="progress.data.speed")
+        return Text(f"{speed:.2f} it/s" if speed >= 1 else f"{1 / speed:.1f} s/it", style="progress.data.speed")
+
+
+class StageProgress:
+    """Stage bars plus a model-call counter; a no-op when ``quiet`` or stderr is not a TTY."""
+
+    def __init__(self, *, quiet: bool = False) -> None:
+        self.enabled = not quiet and console.is_terminal
+        self._progress: Progress | None = None
+        self._tasks: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self.calls = 0
+
+    def __enter__(self) -> "StageProgress":
+        if self.enabled:
+            self._progress = Progress(
+                TextColumn("[bold]{task.description:<24}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                RateColumn(),
+                TimeElapsedColumn(),
+                TextColumn("eta"),
+                TimeRemainingColumn(),
+                console=console,
+            )
+            self._progress.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        """Show ``stage`` at ``done`` of ``total``."""
+        with self._lock:
+            if self._progress is None:
+                return
+            if stage not in self._tasks:
+                self._tasks[stage] = self._progress.add_task(STAGE_LABELS.get(stage, stage), total=total)
+            self._progress.update(self._tasks[stage], completed=done, total=total)
+
+    def model_calls(self, n: int) -> None:
+        """The model computed ``n`` more completions (cache hits are not counted)."""
+        with self._lock:
+            self.calls += n
+            if self._progress is None:
+                return
+            if CALLS not in self._tasks:
+                self._tasks[CALLS] = self._progress.add_task(CALLS, total=None)
+            self._progress.update(self._tasks[CALLS], completed=self.calls)
 
 
 @contextmanager
-def stage_progress() -> Iterator[Callable[[str, int, int], None]]:
+def stage_progress(*, quiet: bool = False) -> Iterator[StageProgress]:
     """A callback ``(stage, done, total)`` that drives one progress bar per stage."""
-    columns = (
-        TextColumn("[bold]{task.description:<10}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        RateColumn(),
-        TimeElapsedColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console) as progress:
-        tasks: dict[str, int] = {}
-
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total)
-            progress.update(tasks[stage], completed=done, total=total)
-
-        yield update
+    with StageProgress(quiet=quiet) as progress:
+        yield progress

@@ -7,14 +7,14 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from cogex.cli.options import ANSWER_FORMATS, choice
+from cogex.cli.options import AnswerFormatName
 
 TaskArgument = Annotated[str, typer.Argument(help="A paper task (cola, emotion, sst2, coin_flip, word_sorting, sum, svamp, commonsense_qa, social_iqa) a shipped held-out task (e.g. roman_to_integer), a task config file (.yaml), or a JSONL/CSV file / Hub dataset.")]
 InstructionOption = Annotated[Optional[str], typer.Option("--instruction", help="Instruction for a user task (required for files).")]
 InputColumnOption = Annotated[str, typer.Option("--input-column", help="User task: column holding the input.")]
 TargetColumnOption = Annotated[str, typer.Option("--target-column", help="User task: column holding the gold answer.")]
 AnswerFormatOption = Annotated[
-    str, typer.Option("--answer-format", click_type=choice(ANSWER_FORMATS), help="User task: how answers are compared.")
+    AnswerFormatName, typer.Option("--answer-format", help="User task: how answers are compared.")
 ]
 
 
@@ -47,8 +47,11 @@ def resolve_task(name: str, instruction: str | None = None, input_column: str = 
     path = Path(name).expanduser()
     if path.is_file() and path.stat().st_size == 0:
         raise ValueError(f"{path} is empty")
-    return load_user_task(name, input_column=input_column, target_column=target_column, instruction=instruction,
-                          answer_format=answer_format)  # type: ignore[arg-type]
+    try:
+        return load_user_task(name, input_column=input_column, target_column=target_column, instruction=instruction,
+                              answer_format=answer_format)  # type: ignore[arg-type]
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{name} is not UTF-8 text (invalid byte at offset {exc.start})") from None
 
 
 def task_source(name: str, task: Any, input_column: str = "input", target_column: str = "target",

@@ -10,13 +10,13 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
-from cogex.cli.common import console, fail, print_json, user_errors
+from cogex.cli.common import console, print_json, usage_error, user_errors
 
 
 def _split_list(value: str, what: str) -> tuple[str, ...]:
     items = tuple(part.strip() for part in value.split(",") if part.strip())
     if not items:
-        fail(f"{what} must name at least one item (comma-separated)")
+        usage_error(f"{what} must name at least one item (comma-separated)")
     return items
 
 

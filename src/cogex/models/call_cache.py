@@ -55,6 +55,23 @@ def default_cache_path() -> Path:
     return Path(env).expanduser() if env else cache_dir() / "calls.sqlite"
 
 
+def check_cache_path(path: Path) -> None:
+    """Raise a RuntimeError naming the problem when the cache cannot live at ``path`` (a folder,
+    a file under a non-folder, an unwritable place), before anything expensive is started."""
+    hint = f"(use --no-cache, or point {CACHE_ENV} at a file path)"
+    if path.is_dir():
+        raise RuntimeError(f"Cannot open the model-call cache {path}: it is a directory {hint}")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise RuntimeError(f"Cannot open the model-call cache {path}: {parent} is not a directory {hint}")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise RuntimeError(f"Cannot open the model-call cache {path}: permission denied {hint}")
+    if not path.exists() and not os.access(parent, os.W_OK | os.X_OK):
+        raise RuntimeError(f"Cannot create the model-call cache {path}: {parent} is not writable {hint}")
+
+
 def call_key(identity: str, prompt: str, config: GenerationConfig) -> str:
     """The cache key of one call: sha256 over (identity, full prompt text, config incl. seed)."""
     payload = json.dumps([identity, prompt, config.to_dict()], sort_keys=True, ensure_ascii=False)
@@ -165,10 +182,14 @@ class CachedBackend(Backend):
     # ------------------------------------------------------------------ SQLite
 
     def _connect(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(
-            str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-        )
+        check_cache_path(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise RuntimeError(f"Cannot open the model-call cache {self.path}: {exc} (use --no-cache or set {CACHE_ENV})") from exc
         self._conn = conn
 
         def setup() -> None:

@@ -5,13 +5,96 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Callable, Literal, Sequence
 
-from cogex.models.backend import Backend
+from cogex.models.backend import Backend, Completion, GenerationConfig
 from cogex.models.embedded import ModelLoadError
 from cogex.models.loading import NO_ADAPTER
 
 BACKENDS = ("transformers", "openai", "vllm")
+#: Seconds one request to an OpenAI-compatible server may take, and retries after a failure.
+DEFAULT_REQUEST_TIMEOUT = 60.0
+DEFAULT_MAX_RETRIES = 2
+
+
+class ObservedBackend(Backend):
+    """Pass every call through to ``inner`` and report how many completions it computed
+    (``on_calls(n)`` after each call), so a command can show real progress and rates."""
+
+    def __init__(self, inner: Backend, on_calls: Callable[[int], None]) -> None:
+        self.inner = inner
+        self.on_calls = on_calls
+
+    @property  # type: ignore[override]
+    def identity(self) -> str:
+        return self.inner.identity
+
+    def describe(self) -> dict[str, Any]:
+        return self.inner.describe()
+
+    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
+        done = self.inner.generate(prompts, config)
+        self.on_calls(len(done))
+        return done
+
+    def generate_shared_prefix(self, prefix: str, suffixes: Sequence[str], config: GenerationConfig) -> list[Completion]:
+        done = self.inner.generate_shared_prefix(prefix, suffixes, config)
+        self.on_calls(len(done))
+        return done
+
+    def generate_grouped(self, groups: Sequence[tuple[str, Sequence[str]]], config: GenerationConfig) -> list[list[Completion]]:
+        done = self.inner.generate_grouped(groups, config)
+        self.on_calls(sum(len(g) for g in done))
+        return done
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __getattr__(self, name: str) -> Any:  # counters such as ``stats`` / ``requests``
+        if name == "inner":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+
+class LazyBackend(Backend):
+    """A backend built on first use: ``build()`` runs when a completion (or the identity) is first
+    needed, so a command whose programs run in the sandbox never loads a model it does not use."""
+
+    def __init__(self, build: Callable[[], Backend]) -> None:
+        self._build = build
+        self._inner: Backend | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._inner is not None
+
+    @property
+    def inner(self) -> Backend:
+        if self._inner is None:
+            self._inner = self._build()
+        return self._inner
+
+    @property  # type: ignore[override]
+    def identity(self) -> str:
+        return self.inner.identity
+
+    def describe(self) -> dict[str, Any]:
+        return self.inner.describe() if self._inner is not None else {"backend": "not loaded (no model call was needed)"}
+
+    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
+        return self.inner.generate(prompts, config) if prompts else []
+
+    def generate_shared_prefix(self, prefix: str, suffixes: Sequence[str], config: GenerationConfig) -> list[Completion]:
+        return self.inner.generate_shared_prefix(prefix, suffixes, config) if suffixes else []
+
+    def generate_grouped(self, groups: Sequence[tuple[str, Sequence[str]]], config: GenerationConfig) -> list[list[Completion]]:
+        if not any(suffixes for _, suffixes in groups):
+            return [[] for _ in groups]
+        return self.inner.generate_grouped(groups, config)
+
+    def close(self) -> None:
+        if self._inner is not None:
+            self._inner.close()
 
 
 def cpu_threads() -> int:
@@ -46,10 +129,23 @@ def create_backend(
     cache_path: Path | None = None,
     openai_mode: Literal["completions", "chat"] = "completions",
     concurrency: int = 8,
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    max_retries: int = DEFAULT_MAX_RETRIES,
+    on_calls: Callable[[int], None] | None = None,
 ) -> Backend:
     """Create a backend. ``model`` is a Hub id / folder / .gguf (``None`` = embedded model) for the
     local backends, and the server's model name for ``openai``. Raises :class:`ModelLoadError`
-    (a RuntimeError) with an actionable message on bad arguments or loading failures."""
+    (a RuntimeError) with an actionable message on bad arguments or loading failures.
+    ``request_timeout`` (seconds) and ``max_retries`` bound each request of ``openai``;
+    ``on_calls(n)`` is told about the completions the model computes (cache hits excluded)."""
+    if backend not in BACKENDS:
+        raise ModelLoadError(f"Unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}.")
+    if batch_size < 1 or concurrency < 1:
+        raise ModelLoadError(f"batch_size and concurrency must be at least 1 (got {batch_size}, {concurrency})")
+    if cache:  # a cache that cannot be opened fails here, before a model is loaded
+        from cogex.models.call_cache import check_cache_path, default_cache_path
+
+        check_cache_path(Path(cache_path).expanduser() if cache_path is not None else default_cache_path())
     inner: Backend
     if backend == "transformers":
         from cogex.models.loading import ModelSpec
@@ -70,13 +166,16 @@ def create_backend(
             )
         from cogex.models.openai_backend import OpenAIBackend
 
-        inner = OpenAIBackend(model, base_url=base_url, api_key=api_key, mode=openai_mode, concurrency=concurrency)
+        inner = OpenAIBackend(model, base_url=base_url, api_key=api_key, mode=openai_mode, concurrency=concurrency,
+                              timeout=request_timeout, max_retries=max_retries)
     elif backend == "vllm":
         from cogex.models.vllm_backend import VLLMBackend
 
         inner = VLLMBackend(model, adapter, dtype=dtype, tensor_parallel_size=tensor_parallel_size)
-    else:
+    else:  # pragma: no cover - checked above
         raise ModelLoadError(f"Unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}.")
+    if on_calls is not None:
+        inner = ObservedBackend(inner, on_calls)
     if not cache:
         return inner
     from cogex.models.call_cache import CachedBackend

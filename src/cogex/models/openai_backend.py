@@ -3,7 +3,9 @@
 CoGEX prompts are raw text continuations, so the default ``completions`` mode posts them to
 ``/v1/completions``; ``chat`` mode wraps each prompt as one user message for chat-only APIs.
 Requests run concurrently on a thread pool; transient failures (connection errors, timeouts,
-429 and 5xx) are retried with exponential backoff.
+429 and 5xx) are retried with exponential backoff. Every request is bounded: at most ``timeout``
+seconds per attempt and ``max_retries`` retries, so a server that accepts connections and never
+answers fails after about ``timeout * (max_retries + 1)`` seconds, not hangs.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from typing import Any, Literal, Sequence
 from cogex.models.backend import Backend, Completion, GenerationConfig, cut_at_stop, prompt_seed
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+#: Seconds one attempt may take, and retries after a transient failure (``--request-timeout``,
+#: ``--max-retries``).
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_RETRIES = 2
 #: The OpenAI API accepts at most this many stop strings; the rest are applied locally.
 MAX_API_STOPS = 4
 _SEED_MASK = 0x7FFF_FFFF  # 31 bits: accepted by every server that takes a seed
@@ -38,12 +44,16 @@ class OpenAIBackend(Backend):
         api_key: str | None = None,
         mode: Literal["completions", "chat"] = "completions",
         concurrency: int = 8,
-        max_retries: int = 3,
-        timeout: float = 120.0,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        timeout: float = DEFAULT_TIMEOUT,
         retry_backoff: float = 0.5,
     ) -> None:
         if not model:
             raise ValueError("OpenAIBackend needs the server's model name")
+        if not timeout or timeout <= 0 or timeout != timeout:
+            raise ValueError(f"the request timeout must be a positive number of seconds, got {timeout!r}")
+        if int(max_retries) < 0:
+            raise ValueError(f"max_retries must be 0 or more, got {max_retries!r}")
         if mode not in ("completions", "chat"):
             raise ValueError(f"mode must be 'completions' or 'chat', not {mode!r}")
         from openai import OpenAI
@@ -52,12 +62,12 @@ class OpenAIBackend(Backend):
         self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         self.mode = mode
         self.concurrency = max(1, int(concurrency))
-        self.max_retries = max(0, int(max_retries))
-        self.timeout = timeout
+        self.max_retries = int(max_retries)
+        self.timeout = float(timeout)
         self.retry_backoff = retry_backoff
         key = api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY"  # local servers need no key
         # Retries are ours (so the policy is explicit and testable), not the client's.
-        self.client = OpenAI(base_url=self.base_url, api_key=key, timeout=timeout, max_retries=0)
+        self.client = OpenAI(base_url=self.base_url, api_key=key, timeout=self.timeout, max_retries=0)
         # Chat mode wraps prompts in a template, so its outputs differ from raw completions.
         self.identity = f"openai:{self.base_url}|{model}" + ("|chat" if mode == "chat" else "")
         self._pool: ThreadPoolExecutor | None = None
@@ -73,6 +83,8 @@ class OpenAIBackend(Backend):
             "model": self.model,
             "mode": self.mode,
             "concurrency": self.concurrency,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
         }
 
     def close(self) -> None:
@@ -166,5 +178,6 @@ class OpenAIBackend(Backend):
             ) from last
         raise OpenAIBackendError(
             f"Cannot reach the OpenAI-compatible server at {self.base_url} (model {self.model!r}) after"
-            f" {attempts} attempts: {last}. Is the server running? Check --base-url / OPENAI_BASE_URL."
+            f" {attempts} attempts ({self.timeout:g} s timeout each): {str(last).rstrip('.')}. Is the server running?"
+            " Check --base-url / OPENAI_BASE_URL (and --request-timeout / --max-retries)."
         ) from last

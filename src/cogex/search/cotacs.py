@@ -27,7 +27,7 @@ from cogex.execute.executors import Executor, ItemResult, make_executor, with_bi
 from cogex.files import write_json_atomic
 from cogex.generate.modes import EMULATOR_CONFIG, REASONER_CONFIG
 from cogex.models.backend import Backend
-from cogex.search.selection import Scored, majority_vote, needs_resample, successive_halving, top_k
+from cogex.search.selection import Scored, check_halving, majority_vote, needs_resample, successive_halving, top_k
 from cogex.tasks import Example, Task
 
 PROGRAM_FILE = "program.json"
@@ -54,6 +54,31 @@ class SearchSettings:
     halving_eta: int = 2
     bindings: tuple[str, ...] = BINDINGS  # python/hybrid only; emulate always uses "model"
     seed: int = 0
+
+    def validate(self) -> "SearchSettings":
+        """Raise ValueError naming the first setting out of range (before any model call)."""
+        from cogex.execute.executors import EXECUTORS
+
+        for name in ("n_generate", "n_rank", "k", "gen_max_new_tokens", "emu_max_new_tokens"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+        if self.max_resamples < 0:
+            raise ValueError(f"max_resamples must be 0 or more, got {self.max_resamples}")
+        if not 0.0 <= self.alpha <= 1.0:
+            raise ValueError(f"alpha must be between 0 and 1, got {self.alpha}")
+        for name in ("gen_temperature", "emu_temperature"):
+            value = getattr(self, name)
+            if not value >= 0.0:  # also rejects NaN
+                raise ValueError(f"{name} must be 0 or more, got {value}")
+        if self.executor not in EXECUTORS:
+            raise ValueError(f"unknown executor {self.executor!r}; choose one of {', '.join(EXECUTORS)}")
+        if self.ranking not in ("exhaustive", "halving"):
+            raise ValueError(f"unknown ranking {self.ranking!r}; use exhaustive or halving")
+        if self.ranking == "halving":
+            check_halving(self.n_rank, 0, min_items=self.halving_min_items, eta=self.halving_eta, keep=self.k)
+        check_bindings(self.bindings)
+        return self
 
     def ranked_bindings(self) -> tuple[str, ...]:
         """The input bindings ranked: all of ``bindings`` for python/hybrid, ``model`` for emulate."""
@@ -268,6 +293,7 @@ def run_search(
 ) -> SearchResult:
     """Run CoTACS end to end; writes ``program.json`` (and ``candidates.jsonl``) to ``out_dir``."""
     started = time.time()
+    settings.validate()
     settings = replace(settings, bindings=settings.ranked_bindings())  # the record names only what was ranked
     gen_items, rank_items = split_items(task, settings)
     emu_config = EMULATOR_CONFIG.with_(temperature=settings.emu_temperature, max_new_tokens=settings.emu_max_new_tokens, seed=settings.seed)
@@ -278,6 +304,8 @@ def run_search(
         out_dir.mkdir(parents=True, exist_ok=True)
         _write_jsonl(out_dir / CANDIDATES_FILE, [c.to_json() for c in candidates])
     ranked = rank(task, candidates, rank_items, settings, executor, progress, programs_per_batch)
+    if out_dir is not None:  # again, now with the rank scores
+        _write_jsonl(out_dir / CANDIDATES_FILE, candidate_rows(candidates, ranked))
     # No parseable candidate is a counted failure, not a crash: the artifact says so (no programs).
     chosen = choose(ranked, settings, len(rank_items)) if ranked else []
     voted = combine(task, [c.rank_answers for c in chosen], rank_items, settings.seed)
@@ -321,6 +349,28 @@ def run_search(
     return SearchResult(record, ranked)
 
 
+def candidate_rows(candidates: Sequence[Candidate], ranked: Sequence[Candidate]) -> list[dict[str, Any]]:
+    """One row per proposed candidate with its real rank scores: ``rank_scores`` per binding it
+    was ranked with, ``rank_score`` the best of them (None only for a candidate never ranked,
+    i.e. one without a parseable program). A duplicate program shares its first copy's scores."""
+    by_program: dict[str, dict[str, Candidate]] = {}
+    for entry in ranked:
+        by_program.setdefault(entry.program, {})[entry.binding] = entry
+    rows = []
+    for cand in candidates:
+        entries = by_program.get(cand.program, {}) if cand.program else {}
+        scores = {binding: e.rank_score for binding, e in entries.items()}
+        best = max(entries.values(), key=lambda e: e.rank_score or 0.0, default=None)
+        rows.append({
+            **cand.to_json(),
+            "binding": best.binding if best is not None else cand.binding,
+            "rank_score": best.rank_score if best is not None else None,
+            "rank_scores": scores,
+            "rank_items_evaluated": len(best.rank_correct) if best is not None else 0,
+        })
+    return rows
+
+
 def write_program(path: Path, record: dict[str, Any]) -> None:
     """Write a program artifact atomically."""
     write_json_atomic(path, record)
@@ -328,12 +378,51 @@ def write_program(path: Path, record: dict[str, Any]) -> None:
 
 def load_program(path: Path) -> dict[str, Any]:
     """Read a ``program.json`` written by ``cogex search`` (or by hand: task/instruction/programs;
-    a program without a ``binding`` has its call written by the model)."""
+    a program without a ``binding`` has its call written by the model). Raises ValueError (or
+    FileNotFoundError) with a one-line message naming the file and what is wrong with it."""
+    path = Path(path)
     if path.is_dir():
+        if not (path / PROGRAM_FILE).is_file():
+            raise FileNotFoundError(f"{path} is a directory without a {PROGRAM_FILE} (is it a cogex search run directory?)")
         path = path / PROGRAM_FILE
-    record = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(record, dict) or not isinstance(record.get("programs"), list) or "instruction" not in record:
-        raise ValueError(f"{path} is not a cogex program file (needs 'instruction' and a 'programs' list)")
+    if not path.is_file():
+        raise FileNotFoundError(f"program file not found: {path}")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not UTF-8 text (invalid byte at offset {exc.start})") from None
+    except PermissionError:
+        raise ValueError(f"cannot read {path}: permission denied") from None
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        hint = " (truncated?)" if exc.pos >= len(text.rstrip()) else ""
+        raise ValueError(f"{path} is not valid JSON{hint}: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    return check_program_record(record, str(path))
+
+
+def check_program_record(record: Any, where: str = "program record") -> dict[str, Any]:
+    """``record`` if it is a usable program artifact, else a ValueError saying why."""
+    bad = f"{where} is not a cogex program file"
+    if not isinstance(record, dict):
+        raise ValueError(f"{bad}: expected a JSON object, got {type(record).__name__}")
+    if not isinstance(record.get("instruction"), str) or not record["instruction"].strip():
+        raise ValueError(f"{bad}: 'instruction' must be a non-empty string")
+    programs = record.get("programs")
+    if not isinstance(programs, list):
+        raise ValueError(f"{bad}: needs a 'programs' list")
+    for i, entry in enumerate(programs):
+        if not isinstance(entry, dict):
+            raise ValueError(f"{bad}: programs[{i}] must be an object with a 'program' string, got {type(entry).__name__}")
+        if not isinstance(entry.get("program"), str) or not entry["program"].strip():
+            raise ValueError(f"{bad}: programs[{i}]['program'] must be a non-empty string of Python code")
+        binding = entry.get("binding", MODEL_BINDING)
+        if binding not in BINDINGS:
+            raise ValueError(f"{bad}: programs[{i}]['binding'] is {binding!r}; choose from {', '.join(BINDINGS)}")
+    if "settings" in record and not isinstance(record["settings"], dict):
+        raise ValueError(f"{bad}: 'settings' must be an object")
+    if not isinstance(record.get("seed", 0), int) or isinstance(record.get("seed", 0), bool):
+        raise ValueError(f"{bad}: 'seed' must be an integer")
     return record
 
 

@@ -53,6 +53,20 @@ def majority_vote(answers: Sequence[Hashable | None], *, seed: int, key: str) ->
     return tie_break_rng(seed, key).choice(tied)
 
 
+def check_halving(n_items: int, n_candidates: int, *, min_items: int, eta: int, keep: int) -> None:
+    """Raise ValueError unless the successive-halving sizes make sense (eta >= 2, sizes > 0)."""
+    if isinstance(eta, bool) or not isinstance(eta, int) or eta < 2:
+        raise ValueError(f"halving eta must be an integer >= 2 (keep 1/eta per round), got {eta!r}")
+    if min_items < 1:
+        raise ValueError(f"halving min_items must be at least 1, got {min_items}")
+    if n_items < 1:
+        raise ValueError(f"successive halving needs at least 1 ranking item, got {n_items}")
+    if keep < 1:
+        raise ValueError(f"keep must be at least 1, got {keep}")
+    if n_candidates < 0:
+        raise ValueError(f"n_candidates must be 0 or more, got {n_candidates}")
+
+
 def halving_schedule(n_items: int, n_candidates: int, *, min_items: int = 4, eta: int = 2, keep: int = 1) -> list[tuple[int, int]]:
     """Successive halving rounds as (items evaluated so far, candidates kept after the round).
 
@@ -61,11 +75,17 @@ def halving_schedule(n_items: int, n_candidates: int, *, min_items: int = 4, eta
     ``max(keep + 1, eta)`` candidates. That pool is evaluated on every item and the top ``keep``
     are chosen from it, so the final choice is always a comparison on the full ranking set
     (halving only removes the clearly weaker candidates early).
+
+    Finite by construction: with eta >= 2 (checked) the item count at least doubles every round,
+    so there are at most ``log2(n_items) + 2`` rounds.
     """
+    check_halving(n_items, n_candidates, min_items=min_items, eta=eta, keep=keep)
     pool = max(keep + 1, eta)
     rounds: list[tuple[int, int]] = []
     items, alive = min(min_items, n_items), n_candidates
-    while alive > pool and items < n_items:
+    for _ in range(n_items.bit_length() + 1):  # items at least doubles per round: a hard bound
+        if alive <= pool or items >= n_items:
+            break
         alive = max(pool, -(-alive // eta))
         rounds.append((items, alive))
         items = min(n_items, items * eta)
