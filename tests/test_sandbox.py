@@ -122,6 +122,124 @@ def test_pure_programs(program, call, expected):
     assert result.error is None and result.pending is None
 
 
+#: Programs that use what the hardened Python layer guards (class patterns, run-time generated
+#: code in dataclasses / typing / functools, attribute hooks) and must behave as in plain Python.
+HARDENED_LAYER_CASES = {
+    "class_patterns": (textwrap.dedent('''
+        from dataclasses import dataclass
+        @dataclass
+        class Point:
+            x: int
+            y: int
+        class MyInt(int):
+            pass
+        class Box:
+            __match_args__ = ('content',)
+            def __init__(self, c):
+                self.content = c
+        def f(items):
+            out = []
+            for it in items:
+                match it:
+                    case Point(0, y):
+                        out.append(('axis', y))
+                    case Point(x, y) if x == y:
+                        out.append(('diag', x))
+                    case Point(x=x):
+                        out.append(('pt', x))
+                    case MyInt(v):
+                        out.append(('myint', int(v)))
+                    case bool(b):
+                        out.append(('bool', b))
+                    case int(n) | float(n):
+                        out.append(('num', n))
+                    case str() as s:
+                        out.append(('str', s))
+                    case Box(Box(inner)):
+                        out.append(('box2', inner))
+                    case Box(c):
+                        out.append(('box', c))
+                    case [a, *rest]:
+                        out.append(('list', a, len(rest)))
+                    case {'k': v}:
+                        out.append(('map', v))
+                    case _:
+                        out.append(('other',))
+            return out
+        def g():
+            return f([Point(0, 5), Point(2, 2), Point(3, 4), MyInt(7), True, 3, 2.5, 'hi', Box(Box(1)),
+                      Box(2), [1, 2, 3], {'k': 9}, None])
+        def too_many():
+            match Box(1):
+                case Box(a, b):
+                    return a, b
+    '''), "g()"),
+    "generated_code": (textwrap.dedent('''
+        import collections, dataclasses, enum, functools, typing
+        from dataclasses import dataclass, field
+        @dataclass(frozen=True, order=True)
+        class A:
+            x: int
+            y: list = field(default_factory=list, compare=False)
+        @dataclass(slots=True, kw_only=True)
+        class B:
+            name: str
+            n: int = 3
+            def __post_init__(self):
+                self.n += 1
+        class Color(enum.Enum):
+            RED = 1
+            GREEN = 2
+        P = collections.namedtuple('P', ['a', 'b'], defaults=[0])
+        class Q(typing.NamedTuple):
+            a: int
+            b: str = 'x'
+        @functools.singledispatch
+        def kind(x):
+            return 'obj'
+        @kind.register
+        def _(x: int):
+            return 'int'
+        def deco(fn):
+            @functools.wraps(fn)
+            def inner(*a):
+                return fn(*a) * 2
+            return inner
+        @deco
+        def twice(v):
+            """doc"""
+            return v
+        class Lazy:
+            def __getattr__(self, name):
+                return name.upper()
+        def f():
+            a = A(1)
+            try:
+                a.x = 2
+                frozen = False
+            except dataclasses.FrozenInstanceError:
+                frozen = True
+            return (repr(a), a < A(2), dataclasses.asdict(a), dataclasses.replace(a, x=5).x, repr(B(name='q')),
+                    frozen, Color(2).name, tuple(P(1)), dict(Q(1)._asdict()), kind(1), kind(1.0), twice(3),
+                    twice.__name__, twice.__doc__, Lazy().abc, str(typing.List['int']))
+    '''), "f()"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HARDENED_LAYER_CASES))
+def test_hardened_python_layer_keeps_plain_python_semantics(name):
+    program, call = HARDENED_LAYER_CASES[name]
+    result = run1(program, call)
+    assert result.status == "ok", result
+    assert result.value == _plain_python(program, call)
+
+
+def test_class_pattern_errors_are_pythons_own():
+    program, _ = HARDENED_LAYER_CASES["class_patterns"]
+    result = run1(program, "too_many()")
+    assert result.error == "runtime_error" and "accepts 1 positional sub-pattern (2 given)" in result.detail
+
+
 def test_big_int_results_cross_the_boundary():
     result = run1("def f(n):\n    return 3 ** n\n", "f(5000)")
     assert result.status == "ok" and result.value == 3 ** 5000
@@ -249,7 +367,7 @@ def test_non_literal_oracle_value_and_arguments():
 def test_allow_undefined_false_is_a_pure_python_executor():
     result = run_calls(SORT_WORDS, ["sort_words(['b', 'a'])"], allow_undefined=False)[0]
     assert result.status == "error" and result.error == "undefined_name"
-    assert "guess_mood" in result.detail
+    assert result.detail == "undefined function 'guess_mood'"
     ok = run_calls("def f(x):\n    return sorted(x)\n", ["f([2, 1])"], allow_undefined=False)[0]
     assert ok.value == [1, 2]
 
@@ -280,7 +398,7 @@ def test_run_call_max_rounds_and_no_callback():
     program = "def f():\n    return [g(i) for i in range(100)]\n"
     asked = []
     result = run_call(program, "f()", on_undefined=lambda c: asked.append(c) or 0, max_rounds=5)
-    assert result.status == "error" and len(asked) == 5
+    assert result.status == "error" and result.error == "budget_exceeded" and len(asked) == 5
     no_cb = run_call(SORT_WORDS, "sort_words(['a'])")
     assert no_cb.status == "error" and no_cb.error == "undefined_name"
 
@@ -352,8 +470,15 @@ def test_error_detail_names_the_program_line():
 
 
 def test_limits_are_validated():
-    with pytest.raises(ValueError):
-        SandboxLimits(cpu_seconds=0)
+    for bad in ({"cpu_seconds": 0}, {"item_seconds": 0}, {"max_helper_calls": 0},
+                {"max_helper_arg_chars": 8}, {"max_result_chars": 1000, "max_helper_arg_chars": 2000}):
+        with pytest.raises(ValueError):
+            SandboxLimits(**bad)
+
+
+def test_each_result_records_its_wall_time():
+    results = run_calls("def f(n):\n    return sum(range(n))\n", ["f(10)", "f(x)"])
+    assert results[0].seconds > 0 and results[1].seconds == 0  # a bad call never ran
 
 
 # --------------------------------------------------------------------------------------

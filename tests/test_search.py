@@ -129,7 +129,8 @@ def test_cli_exec_python_and_hostile(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "cogex", "exec", str(program), "--call", "add_numbers('12 + 30')", "--json"]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"output": {"numbers": [12, 30], "answer": 42}, "answer": 42, "error": None, "path": "python"}
+    assert json.loads(done.stdout) == {"output": {"numbers": [12, 30], "answer": 42}, "answer": 42, "error": None, "path": "python",
+                                       "exec_error": None, "detail": None}
     program.write_text(HOSTILE_PROGRAMS[0])
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     data = json.loads(done.stdout)
@@ -156,3 +157,15 @@ def test_call_line_budget_grows_with_the_input() -> None:
     words = "Sort the following words alphabetically: List: " + " ".join(["syndrome"] * 20)
     assert call_budget(["x", words]) == len(words) + 32  # the longest input decides
     assert call_budget([]) == 128
+
+
+def test_cli_exec_python_names_the_undefined_helper(tmp_path: Path) -> None:
+    program = tmp_path / "p.py"
+    program.write_text("def describe(word):\n    # Step 1: ask the helper.\n    kind = classify_word(word)\n    return {'answer': kind}")
+    base = [sys.executable, "-m", "cogex", "exec", str(program), "--call", ">>> describe('apple')", "--executor", "python"]
+    done = subprocess.run([*base, "--json"], capture_output=True, text=True, timeout=120)
+    data = json.loads(done.stdout)
+    assert done.returncode == 1 and data["error"] == "undefined_name"
+    assert "classify_word" in data["detail"] and "--executor hybrid" in data["detail"]
+    text = subprocess.run(base, capture_output=True, text=True, timeout=120)
+    assert text.returncode == 1 and "classify_word" in text.stdout + text.stderr

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Optional
 
 import typer
+from rich.text import Text
 from rich.pretty import Pretty
 
 from cogex.cli import options as opt
@@ -40,7 +41,7 @@ def exec_command(
     executor: Annotated[Literal["python", "hybrid", "emulate"], typer.Option("--executor", "-e", help="python (sandbox only), hybrid (sandbox + model for undefined helpers) or emulate (the model).")] = "python",
     instruction: Annotated[Optional[str], typer.Option("--instruction", help="Instruction shown to the model (default: the docstring).")] = None,
     no_fallback: Annotated[bool, typer.Option("--no-fallback", help="Do not fall back to emulation when execution fails.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: output, answer, error, path.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: output, answer, error, path, exec_error (why hybrid fell back), detail.")] = False,
     *,
     backend_args: opt.BackendArgs,
 ) -> None:
@@ -66,13 +67,18 @@ def exec_command(
                            fallback=not no_fallback)
     if as_json:
         print_json({"output": fmt._jsonable(result.output), "answer": fmt._jsonable(result.answer),
-                    "error": result.error, "path": result.path})
+                    "error": result.error, "path": result.path, "exec_error": result.exec_error,
+                    "detail": result.detail or None})
     else:
         if result.output is not None:
             out.print(Pretty(result.output))
         status = labelled("answer", repr(result.answer), "green") if result.ok else labelled("error", result.error, "red")
         status.append(f"  (path: {result.path})")
         out.print(status)
+        if result.exec_error:  # hybrid fell back to emulation: say why
+            out.print(Text(f"real execution failed ({result.exec_error}); the answer was emulated"))
+        if result.detail and not result.ok:
+            out.print(Text(result.detail))
     if not result.ok:
         raise typer.Exit(EXIT_FAILED)
 

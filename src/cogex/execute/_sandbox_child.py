@@ -6,7 +6,8 @@ This file has two roles:
   the static program check -- importing it has no side effects;
 * executed as ``python -s -S -P -B _sandbox_child.py`` for the child itself (``main()``).
 
-Child start-up sequence (everything before step 7 runs before any untrusted code exists):
+The child is a small *fork server*. Its long-lived process (the "server") never runs
+program code. Start-up (everything here runs before any untrusted code exists):
 
 1. move the protocol pipes off fds 0/1, point 0/1/2 at /dev/null;
 2. read the ``init`` frame (program, limits, flags) from the parent;
@@ -14,12 +15,21 @@ Child start-up sequence (everything before step 7 runs before any untrusted code
 4. enter a new network namespace (plus a user namespace when not root);
 5. when root: drop to uid/gid 65534 (nobody) with no supplementary groups;
    then set the parent-death signal, close every other fd, apply rlimits;
-6. install the seccomp allow-list filter (``_seccomp.py``): from now on no file can be
-   opened, no socket created, no process cloned/executed/signalled;
-7. compile the program, answer ``ready``, then serve ``call`` frames one at a time.
+6. install the ``server`` seccomp filter (``_seccomp.py``): from now on no file can be
+   opened, no socket created, no program executed, and only plain forks are possible;
+7. answer ``ready``, compile the program (a compile error is reported, not fatal), answer
+   ``compiled``.
 
-Wire format (both directions): 4-byte big-endian length, then UTF-8 JSON. Values cross as
-``repr`` text that the receiver rebuilds with ``ast.literal_eval`` -- never pickle.
+Then, for every ``call`` frame, the server forks a fresh *worker* connected to it by two new
+pipes. Before running any program code the worker drops the parent's pipes, lowers its
+rlimits (CPU per call, no processes) and stacks the ``call`` seccomp filter, under which
+hostile syscalls kill it with SIGSYS. The program then runs in the worker; the server relays
+the worker's frames (undefined calls, sticky violations, exactly one result) to the parent,
+reaps the worker and reports how it ended. A worker serves exactly one call, so nothing a
+program does can reach another call, and the parent's pipes are never writable by it.
+
+Wire format (all pipes, both directions): 4-byte big-endian length, then UTF-8 JSON. Values
+cross as ``repr`` text that the receiver rebuilds with ``ast.literal_eval`` -- never pickle.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import struct
 import sys
 
@@ -72,7 +83,18 @@ SAFE_DUNDERS: frozenset[str] = frozenset({
     "__ror__", "__ior__", "__xor__", "__rxor__", "__ixor__", "__lshift__", "__rshift__",
     "__int__", "__float__", "__complex__", "__index__", "__round__", "__trunc__",
     "__floor__", "__ceil__", "__divmod__", "__rdivmod__", "__matmul__", "__copy__",
-    "__deepcopy__", "__sizeof__", "__module__", "__version__",
+    "__deepcopy__", "__sizeof__", "__module__", "__version__", "__all__", "__length_hint__",
+})
+
+#: Safe dunders that a program may read but never define or assign (stdlib helpers trust them).
+READ_ONLY_DUNDERS: frozenset[str] = frozenset({"__dataclass_fields__"})
+
+#: Protocol hooks a program may not define: through them the interpreter hands program code
+#: foreign objects or attribute names (a metaclass ``__instancecheck__`` made any object match
+#: a class pattern), or they take over attribute access.
+HOOK_DUNDERS: frozenset[str] = frozenset({
+    "__instancecheck__", "__subclasscheck__", "__subclasshook__", "__prepare__",
+    "__mro_entries__", "__set_name__", "__getattribute__", "__setattr__", "__delattr__",
 })
 
 #: Non-dunder attributes that expose frames, code objects or the type hierarchy.
@@ -100,11 +122,36 @@ FORBIDDEN_BUILTINS: frozenset[str] = frozenset({
 ERROR_KINDS: frozenset[str] = frozenset({
     "syntax_error", "bad_call", "forbidden_import", "forbidden_operation", "undefined_name",
     "runtime_error", "timeout", "memory", "output_too_large", "not_literal", "crashed",
+    "budget_exceeded",
 })
+
+#: Kinds a worker reports the moment they happen ("sticky": the first one is the call's outcome).
+STICKY_KINDS: frozenset[str] = frozenset({
+    "forbidden_import", "forbidden_operation", "undefined_name", "output_too_large",
+    "not_literal", "budget_exceeded",
+})
+
+#: Types that match themselves in a class pattern (``case int(x)``) and cannot be modified.
+_SELF_MATCHING = (bool, bytearray, bytes, dict, float, frozenset, int, list, set, str, tuple)
+_MATCH_SELF_FLAG = 1 << 22  # _Py_TPFLAGS_MATCH_SELF
+
+#: Prefix of the names the sandbox adds to a program (the program may not use it).
+RESERVED_PREFIX = "__cogex"
+MATCH_GUARD = "__cogex_match__"
 
 PROGRAM_FILENAME = "<program>"
 PROGRAM_MODULE = "__cogex_program__"
 MAX_DETAIL = 500
+
+#: fds of a worker's pipes (to the server: results; from the server: oracle replies).
+WORKER_FD_IN, WORKER_FD_OUT = 3, 4
+#: Seconds a worker may take to exit after sending its result (it exits at once when honest).
+RESULT_GRACE_SECONDS = 1.0
+#: Exit status of a worker that could not confine itself (it never ran program code; the
+#: server knows a worker is confined from the frame it sends before the program starts).
+WORKER_SETUP_FAILED = 70
+
+_FORMAT_FIELD = re.compile(r"\{[^{}]*?\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def is_forbidden_attr(name: str) -> bool:
@@ -114,22 +161,117 @@ def is_forbidden_attr(name: str) -> bool:
     return name.startswith("__") and name.endswith("__") and name not in SAFE_DUNDERS
 
 
+def _is_forbidden_definition(name: str) -> bool:
+    return (name in HOOK_DUNDERS or name in ESCAPE_DUNDERS or name in READ_ONLY_DUNDERS
+            or name.startswith(RESERVED_PREFIX))
+
+
+def _class_body_bindings(node: ast.ClassDef) -> list[tuple[int, str]]:
+    """Names a class body binds directly (assignments, annotations, defs), with their line."""
+    found: list[tuple[int, str]] = []
+    for stmt in node.body:
+        targets: list[ast.expr] = []
+        if isinstance(stmt, ast.Assign):
+            targets = stmt.targets
+        elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+            targets = [stmt.target]
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.append((stmt.lineno, stmt.name))
+        for target in targets:
+            for sub in ast.walk(target):
+                if isinstance(sub, ast.Name):
+                    found.append((sub.lineno, sub.id))
+    return found
+
+
 def static_violation(tree: ast.AST) -> str | None:
     """Return a message for the first obviously hostile construct in ``tree``, else None.
 
     Best effort only (strings can be built at run time); the OS layer is the real boundary.
+    Refused: forbidden attributes (read, written or named by a match pattern keyword), string
+    constants naming escape attributes (also as ``{0.attr}`` format fields), defining a hook
+    dunder (a metaclass ``__instancecheck__``, ``__getattribute__``...) or an escape dunder,
+    and any name with the sandbox's reserved prefix.
     """
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and is_forbidden_attr(node.attr):
-            return f"line {node.lineno}: attribute {node.attr!r} is not allowed"
-        if isinstance(node, ast.MatchClass):
+        if isinstance(node, ast.Attribute):
+            if is_forbidden_attr(node.attr) or node.attr.startswith(RESERVED_PREFIX):
+                return f"line {node.lineno}: attribute {node.attr!r} is not allowed"
+            if isinstance(node.ctx, (ast.Store, ast.Del)) and node.attr in READ_ONLY_DUNDERS:
+                return f"line {node.lineno}: assigning attribute {node.attr!r} is not allowed"
+        elif isinstance(node, ast.MatchClass):
             for attr in node.kwd_attrs:
                 if is_forbidden_attr(attr):
                     return f"line {node.lineno}: match attribute {attr!r} is not allowed"
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             if node.value in ESCAPE_DUNDERS or node.value in FORBIDDEN_ATTRS - {"mro"}:
                 return f"line {node.lineno}: string {node.value!r} names a forbidden attribute"
+            for attr in _FORMAT_FIELD.findall(node.value):
+                if is_forbidden_attr(attr):
+                    return f"line {node.lineno}: format field reads forbidden attribute {attr!r}"
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if _is_forbidden_definition(node.name):
+                return f"line {node.lineno}: defining {node.name!r} is not allowed"
+        elif isinstance(node, ast.ClassDef):
+            for lineno, name in _class_body_bindings(node):
+                if _is_forbidden_definition(name):
+                    return f"line {lineno}: defining {name!r} in a class is not allowed"
+        elif isinstance(node, ast.keyword) and node.arg is not None:
+            if _is_forbidden_definition(node.arg):
+                return f"line {node.value.lineno}: keyword {node.arg!r} is not allowed"
+        elif isinstance(node, ast.Name) and node.id.startswith(RESERVED_PREFIX):
+            return f"line {node.lineno}: the name {node.id!r} is reserved"
+        elif isinstance(node, ast.arg) and node.arg.startswith(RESERVED_PREFIX):
+            return f"line {node.lineno}: the name {node.arg!r} is reserved"
     return None
+
+
+def generated_code_violation(tree: ast.AST) -> str | None:
+    """The check applied to code that stdlib helpers compile at run time (``dataclasses``
+    builds methods from field names, ``typing`` evaluates forward references): such text may
+    carry program-supplied fragments that the static check never saw."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and (node.attr in ESCAPE_DUNDERS or node.attr in FORBIDDEN_ATTRS):
+            return f"attribute {node.attr!r} is not allowed"
+        if isinstance(node, (ast.Match, ast.MatchClass)):
+            return "match statements are not allowed"
+        if isinstance(node, ast.Name) and (node.id in ESCAPE_DUNDERS or node.id.startswith(RESERVED_PREFIX)):
+            return f"the name {node.id!r} is not allowed"
+    return None
+
+
+class _MatchRewriter(ast.NodeTransformer):
+    """Route every class pattern with positional sub-patterns through the runtime guard.
+
+    ``case C(a, b)`` reads the attributes named by ``C.__match_args__`` without calling
+    ``getattr``; the guard (``MATCH_GUARD``) substitutes a stand-in class whose
+    ``__match_args__`` are the real ones, checked. The class expression is evaluated right
+    before the ``match`` statement (class patterns only admit dotted names, so this differs
+    from Python only when a class in an unreached case is undefined).
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def visit_Match(self, node: ast.Match) -> list[ast.stmt] | ast.Match:
+        self.generic_visit(node)
+        prelude: list[ast.stmt] = []
+        for case in node.cases:
+            for pattern in ast.walk(case.pattern):
+                if isinstance(pattern, ast.MatchClass) and pattern.patterns:
+                    name = f"{RESERVED_PREFIX}_mc{self.count}__"
+                    self.count += 1
+                    call = ast.Call(func=ast.Name(MATCH_GUARD, ast.Load()),
+                                    args=[pattern.cls, ast.Constant(len(pattern.patterns))], keywords=[])
+                    prelude.append(ast.copy_location(ast.Assign(targets=[ast.Name(name, ast.Store())], value=call),
+                                                     node))
+                    pattern.cls = ast.copy_location(ast.Name(name, ast.Load()), pattern.cls)
+        return [*prelude, node] if prelude else node
+
+
+def rewrite_matches(tree: ast.Module) -> ast.Module:
+    """``tree`` with guarded class patterns (see _MatchRewriter); modifies ``tree``."""
+    return ast.fix_missing_locations(_MatchRewriter().visit(tree))
 
 
 # --------------------------------------------------------------------------------------
@@ -164,7 +306,7 @@ def _send(fd: int, obj: dict) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# Child runtime (only used when run as a script)
+# Worker runtime (only used when run as a script)
 # --------------------------------------------------------------------------------------
 
 
@@ -193,16 +335,23 @@ def _truncate(text: str, n: int = MAX_DETAIL) -> str:
 
 
 class _CallState:
-    """Sticky outcome of the current call: the first pending call or fatal error wins."""
+    """Sticky outcome of the current call: the first pending call or fatal error wins.
 
-    __slots__ = ("outcome",)
+    A failure is also sent to the parent the moment it happens (``report``), before the
+    program regains control, so that nothing the program does afterwards can take it back.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("outcome", "report")
+
+    def __init__(self, report=None) -> None:
         self.outcome: dict | None = None
+        self.report = report
 
     def fail(self, kind: str, detail: str) -> None:
         if self.outcome is None:
             self.outcome = {"status": "error", "error": kind, "detail": _truncate(detail)}
+            if self.report is not None:
+                self.report(kind, self.outcome["detail"])
 
     def pend(self) -> None:
         if self.outcome is None:
@@ -273,23 +422,32 @@ def bounded_repr(value: object, cap: int) -> str:
     return "".join(parts)
 
 
-class _Runtime:
-    """Everything the child needs to run calls of one program."""
+def _plain_name(name: object) -> object:
+    """An attribute name as an exact ``str`` (a str subclass could lie through __eq__/__hash__)."""
+    return str.__str__(name) if isinstance(name, str) else name
 
-    def __init__(self, init: dict, fd_in: int, fd_out: int) -> None:
+
+class _Runtime:
+    """Everything a worker needs to run one call of the program."""
+
+    def __init__(self, init: dict) -> None:
         import types
 
-        self.fd_in = fd_in
-        self.fd_out = fd_out
+        self.fd_in = WORKER_FD_IN
+        self.fd_out = WORKER_FD_OUT
         self.program: str = init["program"]
         self.undefined: frozenset[str] = frozenset(init["undefined"])
         self.allow_undefined: bool = bool(init["allow_undefined"])
         self.guard: bool = bool(init.get("python_guard", True))
+        self.grant_sys: bool = bool(init.get("test_grant_sys", False))
         self.cap: int = int(init["max_result_chars"])
+        self.helper_cap: int = int(init.get("max_helper_arg_chars", self.cap))
         self.state: _CallState | None = None
         self.code = None
+        self.call_builtins: dict | None = None
         self._types = types
         self._stubs = {name: self._make_stub(name) for name in self.undefined}
+        self._match_classes: dict[tuple[int, int], tuple[type, type]] = {}
 
     # ---- undefined calls -------------------------------------------------------------
     def _make_stub(self, name: str):
@@ -301,22 +459,32 @@ class _Runtime:
         stub.__name__ = stub.__qualname__ = name
         return stub
 
+    def _report(self, kind: str, detail: str) -> None:
+        try:
+            _send(self.fd_out, {"type": "sticky", "error": kind, "detail": detail})
+        except OSError:
+            pass  # the program closed the channel; the server sees it
+
     def undefined_call(self, name: str, args: tuple, kwargs: dict):
         st = self.state
         if st is None or st.outcome is not None:
             raise _Abort()
         if not self.allow_undefined:
-            st.fail("undefined_name", f"call to undefined function {name}()")
+            st.fail("undefined_name", f"undefined function {name!r}")
             raise _Abort()
+        too_long = f"the arguments of helper {name}() are longer than {self.helper_cap} characters"
         try:
-            args_text = bounded_repr(tuple(args), self.cap)
-            kwargs_text = bounded_repr(dict(kwargs), self.cap)
-        except _TooLarge as exc:
-            st.fail("output_too_large", f"arguments of {name}(): {exc}")
+            args_text = bounded_repr(tuple(args), self.helper_cap)
+            kwargs_text = bounded_repr(dict(kwargs), self.helper_cap)
+        except _TooLarge:
+            st.fail("budget_exceeded", too_long)
             raise _Abort() from None
         except _NotLiteral as exc:
             st.fail("not_literal", f"arguments of {name}(): {exc}")
             raise _Abort() from None
+        if len(args_text) + len(kwargs_text) > self.helper_cap:  # what the parent checks, too
+            st.fail("budget_exceeded", too_long)
+            raise _Abort()
         _send(self.fd_out, {"type": "undefined", "name": name, "args": args_text,
                             "kwargs": kwargs_text})
         reply = _recv(self.fd_in)
@@ -344,10 +512,68 @@ class _Runtime:
         refuse.__name__ = name
         return refuse
 
-    def _check_attr(self, name: object) -> None:
+    def _check_attr(self, name: object) -> object:
+        """``name`` as a plain str, after refusing forbidden attribute names."""
+        name = _plain_name(name)
         if isinstance(name, str) and is_forbidden_attr(name):
             self._violation("forbidden_operation", f"attribute {name!r} is not allowed",
                             ForbiddenOperation)
+        return name
+
+    def _check_names(self, names, allowed: frozenset[str] = frozenset()) -> tuple:
+        """A tuple of checked attribute names (``allowed`` ones pass unchecked)."""
+        out = []
+        for name in names:
+            name = _plain_name(name)
+            if name not in allowed:
+                self._check_attr(name)
+            out.append(name)
+        return tuple(out)
+
+    def _match_args(self, cls: type, nargs: int) -> tuple:
+        """``cls.__match_args__`` for a class pattern, every name checked like getattr's."""
+        import builtins as real
+
+        try:
+            names = real.getattr(cls, "__match_args__")
+        except AttributeError:
+            if real.getattr(cls, "__flags__", 0) & _MATCH_SELF_FLAG:
+                raise  # the stand-in matches itself too (it derives from int)
+            raise TypeError(f"{cls.__name__}() accepts 0 positional sub-patterns ({nargs} given)") from None
+        if type(names) is not tuple:
+            raise TypeError(f"{cls.__name__}.__match_args__ must be a tuple (got {type(names).__name__})")
+        for name in names:
+            if not isinstance(name, str):
+                raise TypeError(f"__match_args__ elements must be strings (got {type(name).__name__})")
+        return self._check_names(names)
+
+    def _match_guard(self):
+        """The builtin that rewritten class patterns call (see _MatchRewriter)."""
+        import builtins as real
+
+        runtime = self
+        targets: dict[int, tuple[type, int]] = {}
+
+        class _Guarded(type):
+            def __instancecheck__(cls, subject):
+                return real.isinstance(subject, targets[id(cls)][0])
+
+            @property
+            def __match_args__(cls):
+                target, nargs = targets[id(cls)]
+                return runtime._match_args(target, nargs)
+
+        def guard(cls, nargs):
+            if not real.isinstance(cls, type) or any(cls is t for t in _SELF_MATCHING):
+                return cls  # Python's own check / an immutable builtin (identity: no __eq__ runs)
+            key = (id(cls), nargs)
+            if key not in runtime._match_classes:
+                stand_in = _Guarded(str(cls.__name__), (int,), {"__slots__": ()})
+                targets[id(stand_in)] = (cls, nargs)
+                runtime._match_classes[key] = (cls, stand_in)
+            return runtime._match_classes[key][1]
+
+        return guard
 
     def _make_proxy(self, name: str, cache: dict):
         if name in cache:
@@ -365,24 +591,42 @@ class _Runtime:
                     continue
                 value = self._make_proxy(sub, cache)
             proxy.__dict__[key] = value
-        if name == "operator":
-            real_attrgetter, real_methodcaller = real.attrgetter, real.methodcaller
-            check = self._check_attr
-
-            def attrgetter(*names):
-                for n in names:
-                    for part in str(n).split("."):
-                        check(part)
-                return real_attrgetter(*names)
-
-            def methodcaller(name, /, *args, **kwargs):
-                check(name)
-                return real_methodcaller(name, *args, **kwargs)
-
-            proxy.__dict__.update(attrgetter=attrgetter, methodcaller=methodcaller)
+        proxy.__dict__.update(self._checked_functions(name, real))
         # Without __name__, "from mod import sub" cannot fall back to sys.modules["mod.sub"].
         del proxy.__dict__["__name__"]
         return proxy
+
+    def _checked_functions(self, name: str, real) -> dict:
+        """Replacements for the module functions that read attributes named by the caller."""
+        check, names = self._check_attr, self._check_names
+        if name == "operator":
+            real_attrgetter, real_methodcaller = real.attrgetter, real.methodcaller
+
+            def attrgetter(*attrs):
+                plain = names(attrs)
+                for attr in plain:
+                    if isinstance(attr, str):
+                        names(attr.split("."))
+                return real_attrgetter(*plain)
+
+            def methodcaller(name, /, *args, **kwargs):
+                return real_methodcaller(check(name), *args, **kwargs)
+
+            return {"attrgetter": attrgetter, "methodcaller": methodcaller}
+        if name == "functools":
+            real_update_wrapper, real_partial = real.update_wrapper, real.partial
+            assigned_default, updated_default = real.WRAPPER_ASSIGNMENTS, real.WRAPPER_UPDATES
+            defaults = frozenset(assigned_default) | frozenset(updated_default)
+
+            def update_wrapper(wrapper, wrapped, assigned=assigned_default, updated=updated_default):
+                return real_update_wrapper(wrapper, wrapped, names(assigned, defaults), names(updated, defaults))
+
+            def wraps(wrapped, assigned=assigned_default, updated=updated_default):
+                return real_partial(update_wrapper, wrapped=wrapped, assigned=names(assigned, defaults),
+                                    updated=names(updated, defaults))
+
+            return {"update_wrapper": update_wrapper, "wraps": wraps}
+        return {}
 
     def _builtins(self) -> dict:
         import builtins as real_builtins
@@ -415,12 +659,13 @@ class _Runtime:
         no_default = object()
 
         def __import__(name, globals=None, locals=None, fromlist=(), level=0):
+            name = _plain_name(name)
             if type(fromlist) is list and not fromlist and not level:
                 # C code (PyImport_Import, e.g. datetime.strftime -> "time") calls __import__
                 # only for its side effect, then reads sys.modules itself; bytecode never
                 # passes a list. Nothing is imported and nothing is returned to the caller.
                 return None
-            if level or name not in ALLOWED_MODULES:
+            if level or type(name) is not str or name not in ALLOWED_MODULES:
                 runtime._violation("forbidden_import",
                                    f"import of {name!r} is not allowed in the sandbox",
                                    ForbiddenImport)
@@ -429,22 +674,23 @@ class _Runtime:
             return runtime._make_proxy(name.partition(".")[0], proxies)
 
         def getattr(obj, name, default=no_default):
-            check(name)
+            name = check(name)
             if default is no_default:
                 return real_builtins.getattr(obj, name)
             return real_builtins.getattr(obj, name, default)
 
         def hasattr(obj, name):
-            check(name)
-            return real_builtins.hasattr(obj, name)
+            return real_builtins.hasattr(obj, check(name))
 
         def setattr(obj, name, value):
-            check(name)
+            name = check(name)
+            if name in READ_ONLY_DUNDERS:
+                runtime._violation("forbidden_operation", f"assigning attribute {name!r} is not allowed",
+                                   ForbiddenOperation)
             return real_builtins.setattr(obj, name, value)
 
         def delattr(obj, name):
-            check(name)
-            return real_builtins.delattr(obj, name)
+            return real_builtins.delattr(obj, check(name))
 
         def vars(*args):
             if not args:
@@ -460,25 +706,99 @@ class _Runtime:
 
         b.update(__import__=__import__, getattr=getattr, hasattr=hasattr, setattr=setattr,
                  delattr=delattr, vars=vars, print=print)
+        b[MATCH_GUARD] = self._match_guard()
+        if self.grant_sys:  # test hook: "the program has escaped the Python layer"
+            b["GRANTED_SYS"] = sys
         return b
 
+    def _guard_code_builtins(self) -> None:
+        """Vet the code that stdlib helpers compile at run time (worker only: it is discarded).
+
+        ``dataclasses`` builds methods from field names with exec, ``typing`` compiles and
+        evaluates forward references, ``functools.singledispatch`` evaluates annotations:
+        program-supplied text reaches the compiler that way. The real builtins' compile/eval/
+        exec check such text (generated_code_violation) and never run it with the real
+        builtins: code whose globals lack them, or carry the real ones, gets the call's
+        restricted builtins.
+        """
+        import builtins as real
+
+        runtime = self
+        real_compile, real_eval, real_exec = real.compile, real.eval, real.exec
+        real_builtins = real.__dict__
+        only_ast = ast.PyCF_ONLY_AST
+
+        def vet(source, mode: str) -> None:
+            if isinstance(source, (str, bytes, bytearray)):
+                try:
+                    tree = real_compile(source, "<generated>", mode, only_ast, dont_inherit=True)
+                except (SyntaxError, ValueError):
+                    return  # the real compile raises the same error
+            elif isinstance(source, ast.AST):
+                tree = source
+            else:
+                return  # a code object: compiled (and vetted) earlier
+            problem = generated_code_violation(tree)
+            if problem:
+                runtime._violation("forbidden_operation", f"run-time generated code: {problem}",
+                                   ForbiddenOperation)
+
+        def namespace(globals, locals, depth: int = 2):
+            if globals is None:
+                frame = sys._getframe(depth)
+                globals = frame.f_globals
+                locals = frame.f_locals if locals is None else locals
+            if not isinstance(globals, dict):
+                raise TypeError("globals must be a dict")
+            given = globals.get("__builtins__")
+            if given is None or given is real or given is real_builtins:
+                globals = {**globals, "__builtins__": runtime.call_builtins or {}}
+            return globals, locals
+
+        def compile(source, filename, mode, flags=0, dont_inherit=False, optimize=-1, **kwargs):
+            if not flags & only_ast:
+                vet(source, mode)
+            return real_compile(source, filename, mode, flags, dont_inherit, optimize, **kwargs)
+
+        def eval(source, globals=None, locals=None, /):
+            vet(source.lstrip(" \t") if isinstance(source, str) else source, "eval")
+            globals, locals = namespace(globals, locals)
+            return real_eval(source, globals, locals)
+
+        def exec(source, globals=None, locals=None, /, **kwargs):
+            vet(source, "exec")
+            globals, locals = namespace(globals, locals)
+            return real_exec(source, globals, locals, **kwargs)
+
+        real.compile, real.eval, real.exec = compile, eval, exec
+
     # ---- calls -------------------------------------------------------------------------
-    def compile_program(self) -> None:
-        self.code = compile(self.program, PROGRAM_FILENAME, "exec", dont_inherit=True)
+    def compile_program(self) -> str | None:
+        """Compile the program; returns the error message of a program that does not compile."""
+        try:
+            tree = ast.parse(self.program, PROGRAM_FILENAME)
+            if self.guard:
+                tree = rewrite_matches(tree)
+            self.code = compile(tree, PROGRAM_FILENAME, "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            return f"SyntaxError: {exc.msg} (line {exc.lineno})"
+        except (ValueError, TypeError, MemoryError, RecursionError) as exc:
+            return f"{type(exc).__name__}: {exc}"
+        return None
 
     def run_call(self, msg: dict) -> dict:
-        import gc
         import random
 
-        self.state = st = _CallState()
-        restart = False
+        self.state = st = _CallState(self._report)
         outcome: dict
         module = self._types.ModuleType(PROGRAM_MODULE)
         try:
             random.seed(0)
             args = ast.literal_eval(msg["args"])
             kwargs = ast.literal_eval(msg["kwargs"])
-            module.__dict__["__builtins__"] = self._builtins()
+            self.call_builtins = module.__dict__["__builtins__"] = self._builtins()
+            if self.guard:
+                self._guard_code_builtins()
             sys.modules[PROGRAM_MODULE] = module
             exec(self.code, module.__dict__)
             fn = module.__dict__.get(msg["fname"])
@@ -495,20 +815,9 @@ class _Runtime:
             outcome = {"status": "error", "error": "crashed", "detail": "call aborted"}
         except BaseException as exc:  # noqa: BLE001 - classify everything the program raises
             outcome = self._classify(exc)
-            restart = outcome.get("error") == "memory"
             exc = None  # drop frames
-        try:
-            module.__dict__.clear()
-            sys.modules.pop(PROGRAM_MODULE, None)
-            module = None
-            gc.collect()
-        except BaseException:  # noqa: BLE001 - a hostile __del__
-            pass
         if st.outcome is not None:
             outcome = st.outcome
-        self.state = None
-        if restart:
-            outcome["restart"] = True
         return outcome
 
     @staticmethod
@@ -549,6 +858,221 @@ class _Runtime:
         return {"status": "error", "error": kind, "detail": _truncate(detail)}
 
 
+# --------------------------------------------------------------------------------------
+# Server: one worker process per call
+# --------------------------------------------------------------------------------------
+
+
+class _Server:
+    """The child's long-lived process: forks a confined worker per call and relays its pipe."""
+
+    def __init__(self, init: dict, fd_in: int, fd_out: int, runtime: _Runtime, call_filter) -> None:
+        import math
+
+        self.fd_in = fd_in
+        self.fd_out = fd_out
+        self.runtime = runtime
+        self.call_filter = call_filter
+        self.cpu_seconds = int(math.ceil(float(init.get("cpu_seconds", 2.0)))) + 1
+        self.max_bytes = 8 * runtime.cap + 65536
+
+    def serve(self) -> None:
+        while True:
+            try:
+                msg = _recv(self.fd_in)
+            except EOFError:
+                os._exit(0)
+            if msg.get("op") == "oracle":
+                continue  # a late reply to a worker that has already ended
+            if msg.get("op") != "call":
+                os._exit(0)
+            _send(self.fd_out, {"type": "done", **self._call(msg)})
+
+    def _call(self, msg: dict) -> dict:
+        r_up, w_up = os.pipe()      # worker -> server
+        r_down, w_down = os.pipe()  # server -> worker
+        try:
+            pid = os.fork()
+        except OSError as exc:  # no worker, no call: the sandbox cannot serve this program
+            for fd in (r_up, w_up, r_down, w_down):
+                os.close(fd)
+            return {"setup_failed": True, "detail": f"fork failed: {exc}"}
+        if pid == 0:
+            self._worker(msg, r_down, w_up, (r_up, w_down))
+        os.close(w_up)
+        os.close(r_down)
+        try:
+            _send(self.fd_out, {"type": "started", "pid": pid})
+            return self._relay(pid, r_up, w_down)
+        finally:
+            os.close(r_up)
+            os.close(w_down)
+
+    def _worker(self, msg: dict, r_down: int, w_up: int, server_ends: tuple[int, int]) -> None:
+        """In the forked worker: confine, run the call, send its result, exit (never returns)."""
+        import resource
+        import signal
+
+        try:
+            for fd in (self.fd_in, self.fd_out, *server_ends):
+                os.close(fd)
+            os.dup2(r_down, WORKER_FD_IN)
+            os.dup2(w_up, WORKER_FD_OUT)
+            os.close(r_down)
+            os.close(w_up)
+            self.call_filter.set_death_signal(signal.SIGKILL)
+            resource.setrlimit(resource.RLIMIT_CPU, (self.cpu_seconds, self.cpu_seconds + 1))
+            resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+            self.call_filter.install()
+            _send(WORKER_FD_OUT, {"type": "confined"})
+        except BaseException:  # noqa: BLE001 - never run a program unconfined
+            os._exit(WORKER_SETUP_FAILED)
+        try:
+            outcome = self.runtime.run_call(msg)
+            _send(WORKER_FD_OUT, {"type": "result", **outcome})
+        except BaseException:  # noqa: BLE001
+            os._exit(1)
+        os._exit(0)
+
+    def _relay(self, pid: int, r_up: int, w_down: int) -> dict:
+        """Forward the worker's frames until it ends; returns the ``done`` frame's content."""
+        import select
+        import time
+
+        buf = bytearray()
+        result: dict | None = None
+        verdict: dict | None = None
+        confined = False
+        grace_end: float | None = None
+        eof = False
+        poller = select.poll()
+        poller.register(r_up, select.POLLIN)
+        poller.register(self.fd_in, select.POLLIN)
+        while verdict is None and not eof:
+            timeout = -1 if grace_end is None else max(0, int((grace_end - time.monotonic()) * 1000))
+            events = poller.poll(timeout)
+            if not events:
+                verdict = self._tampered("it kept running after sending its result")
+                break
+            for fd, _event in events:
+                if fd == self.fd_in:
+                    self._forward_reply(pid, w_down)
+                    continue
+                data = os.read(r_up, 1 << 16)
+                if not data:
+                    eof = True
+                buf += data
+            while verdict is None and len(buf) >= _HEADER.size:
+                (length,) = _HEADER.unpack_from(buf)
+                if length > self.max_bytes:
+                    verdict = {"error": "output_too_large", "detail": "the program sent an oversized message"}
+                    break
+                if len(buf) < _HEADER.size + length:
+                    break
+                raw = bytes(buf[_HEADER.size:_HEADER.size + length])
+                del buf[:_HEADER.size + length]
+                if result is not None:
+                    verdict = self._tampered("another message after its result")
+                    break
+                if not confined:  # the worker's own first frame, sent before the program runs
+                    confined = raw == b'{"type": "confined"}'
+                    if not confined:
+                        verdict = {"setup_failed": True}
+                    continue
+                result, verdict = self._frame(raw)
+                if result is not None:
+                    grace_end = time.monotonic() + RESULT_GRACE_SECONDS
+            if eof and buf and verdict is None:
+                verdict = self._tampered("an incomplete message")
+        status, lingered = self._reap(pid, kill=verdict is not None)
+        if verdict is not None:
+            return verdict
+        if not confined:
+            return {"setup_failed": True}
+        if lingered:
+            return (self._tampered("it kept running after sending its result") if result is not None
+                    else {"error": "crashed", "detail": "the program closed its sandbox channel"})
+        if os.WIFSIGNALED(status):
+            return {"signal": os.WTERMSIG(status)}
+        code = os.WEXITSTATUS(status)
+        if result is None or code != 0:
+            return {"error": "crashed", "detail": f"the program ended without a result (exit status {code})"}
+        return {"outcome": result}
+
+    def _frame(self, raw: bytes) -> tuple[dict | None, dict | None]:
+        """One worker frame: relays it; returns (result frame, verdict) for the caller."""
+        try:
+            frame = json.loads(raw.decode("utf-8", "surrogatepass"))
+        except Exception:  # noqa: BLE001 - hostile bytes
+            return None, self._tampered("a malformed message")
+        kind = frame.get("type") if isinstance(frame, dict) else None
+        if kind == "result":
+            return frame, None
+        if kind == "undefined" and all(isinstance(frame.get(k), str) for k in ("name", "args", "kwargs")):
+            _send(self.fd_out, {"type": "undefined", "name": frame["name"], "args": frame["args"],
+                                "kwargs": frame["kwargs"]})
+            return None, None
+        if kind == "sticky" and frame.get("error") in STICKY_KINDS and isinstance(frame.get("detail"), str):
+            _send(self.fd_out, {"type": "sticky", "error": frame["error"], "detail": _truncate(frame["detail"])})
+            return None, None
+        return None, self._tampered("a message the sandbox does not send")
+
+    def _forward_reply(self, pid: int, w_down: int) -> None:
+        """Pass the parent's oracle reply to the worker (the parent sends nothing else mid-call)."""
+        try:
+            msg = _recv(self.fd_in)
+        except EOFError:
+            self._kill(pid)
+            os._exit(0)
+        if msg.get("op") != "oracle":
+            self._kill(pid)
+            os._exit(0)
+        try:
+            _send(w_down, msg)
+        except OSError:
+            pass  # the worker is gone; its end is reported by _relay
+
+    @staticmethod
+    def _tampered(what: str) -> dict:
+        return {"error": "forbidden_operation", "detail": f"the program wrote on the sandbox channel ({what})"}
+
+    @staticmethod
+    def _kill(pid: int) -> None:
+        import signal
+
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+    def _reap(self, pid: int, kill: bool) -> tuple[int, bool]:
+        """Wait for the worker (killing it first if asked, or if it lingers); (status, lingered)."""
+        import time
+
+        lingered = False
+        if kill:
+            self._kill(pid)
+        else:
+            deadline = time.monotonic() + RESULT_GRACE_SECONDS
+            pause = 0.0001  # an honest worker is already exiting: its pipe closes as it does
+            while True:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    return status, False
+                if time.monotonic() > deadline:
+                    lingered = True
+                    self._kill(pid)
+                    break
+                time.sleep(pause)
+                pause = min(2 * pause, 0.01)
+        return os.waitpid(pid, 0)[1], lingered
+
+
+# --------------------------------------------------------------------------------------
+# Start-up
+# --------------------------------------------------------------------------------------
+
+
 def _load_seccomp():
     import importlib.util
 
@@ -559,13 +1083,15 @@ def _load_seccomp():
     return module
 
 
-def _setup(init: dict, fd_in: int, fd_out: int) -> tuple[_Runtime, dict]:
-    """Steps 3-7 of the start-up sequence; returns the runtime and a report of active layers."""
+def _setup(init: dict, fd_in: int, fd_out: int) -> tuple[_Server, dict]:
+    """Steps 3-6 of the start-up sequence; returns the server and a report of active layers."""
     import ctypes
     import gc
     import importlib
     import resource
+    import select  # noqa: F401 - used by the server after the filter (no imports then)
     import signal
+    import time
 
     insecure = bool(init.get("insecure"))
     layers: dict = {"seccomp": False, "netns": False, "userns": False, "uid": os.getuid()}
@@ -578,8 +1104,6 @@ def _setup(init: dict, fd_in: int, fd_out: int) -> tuple[_Runtime, dict]:
     # Warm-ups: things that otherwise touch the filesystem on first use.
     import datetime
     import random
-    import re
-    import time
 
     time.localtime()
     datetime.datetime.now()
@@ -635,8 +1159,7 @@ def _setup(init: dict, fd_in: int, fd_out: int) -> tuple[_Runtime, dict]:
     limits = [
         (resource.RLIMIT_CORE, 0, 0),
         (resource.RLIMIT_FSIZE, 0, 0),
-        (resource.RLIMIT_NOFILE, 8, 8),
-        (resource.RLIMIT_NPROC, 0, 0),
+        (resource.RLIMIT_NOFILE, 16, 16),
         (resource.RLIMIT_MEMLOCK, 0, 0),
         (resource.RLIMIT_MSGQUEUE, 0, 0),
         (resource.RLIMIT_CPU, cpu, cpu + 1),
@@ -649,19 +1172,38 @@ def _setup(init: dict, fd_in: int, fd_out: int) -> tuple[_Runtime, dict]:
             problems.append(f"setrlimit({which}) failed: {exc}")
     sys.setrecursionlimit(int(init.get("recursion_limit", 1000)))
 
-    runtime = _Runtime(init, fd_in, fd_out)
-    gc.collect()
-    gc.freeze()  # start-up objects are permanent: keeps the per-call gc.collect() cheap
+    runtime = _Runtime(init)
+    call_filter = server_filter = None
     try:
-        seccomp.install_filter()
+        call_filter, server_filter = seccomp.Filter("call"), seccomp.Filter("server")
+    except Exception as exc:  # noqa: BLE001
+        problems.append(f"seccomp: {exc}")
+    server = _Server(init, fd_in, fd_out, runtime, call_filter)
+    gc.collect()
+    gc.freeze()  # start-up objects are permanent: cheap forks (copy-on-write) and collections
+    try:
+        if server_filter is None:
+            raise RuntimeError("no filter")
+        server_filter.install()
         layers["seccomp"] = True
     except Exception as exc:  # noqa: BLE001
         problems.append(f"seccomp: {exc}")
     if problems and not insecure:
         raise RuntimeError("sandbox isolation unavailable: " + "; ".join(problems))
+    if call_filter is None:  # insecure mode without seccomp: workers run unfiltered
+        server.call_filter = _NoFilter()
     layers["problems"] = problems
-    runtime.compile_program()
-    return runtime, layers
+    return server, layers
+
+
+class _NoFilter:
+    """Stand-in for the call filter when seccomp is unavailable (COGEX_SANDBOX_INSECURE=1)."""
+
+    def install(self) -> None:
+        pass
+
+    def set_death_signal(self, sig: int) -> None:
+        pass
 
 
 def main() -> None:
@@ -676,23 +1218,15 @@ def main() -> None:
     except Exception:  # noqa: BLE001
         os._exit(3)
     try:
-        runtime, layers = _setup(init, fd_in, fd_out)
+        server, layers = _setup(init, fd_in, fd_out)
     except BaseException as exc:  # noqa: BLE001
         _send(fd_out, {"type": "fatal", "detail": _truncate(f"{type(exc).__name__}: {exc}", 2000)})
         os._exit(4)
     _send(fd_out, {"type": "ready", "layers": layers})
-    while True:
-        try:
-            msg = _recv(fd_in)
-        except EOFError:
-            os._exit(0)
-        if msg.get("op") != "call":
-            os._exit(0)
-        result = runtime.run_call(msg)
-        result["type"] = "result"
-        _send(fd_out, result)
-        if result.get("restart"):
-            os._exit(0)
+    # Compiling is the first thing done with the program text: under the filter, and a
+    # program that does not compile is that program's error, not a sandbox failure.
+    _send(fd_out, {"type": "compiled", "error": server.runtime.compile_program()})
+    server.serve()
 
 
 if __name__ == "__main__":

@@ -8,12 +8,20 @@
   values; the reply is parsed into a Python value.
 
 With a model-written call (the default binding, :mod:`cogex.execute.binding`), ``python`` and
-``hybrid`` fall back to emulation for an item whose execution fails; every result records which
-path produced it.
+``hybrid`` fall back to emulation for an item whose execution fails -- but never for a program
+that is hostile, runaway or over its helper budget (``NO_FALLBACK_ERRORS``); every result
+records which path produced it.
+
+A hybrid item is bounded by the sandbox limits (``SandboxLimits``): at most
+``max_helper_calls`` distinct helper calls and ``max_rounds`` replays, helper arguments of at
+most ``max_helper_arg_chars`` characters (longer ones never reach a prompt), and
+``item_seconds`` of time: its sandbox runs plus its share of each batch of helper answers it
+waited for. Beyond any of them the item fails with ``budget_exceeded``.
 """
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Sequence
@@ -32,8 +40,10 @@ PATH_PYTHON = "python"
 PATH_HYBRID = "hybrid"
 PATH_FALLBACK = "emulate-fallback"
 
-#: Sandbox failures that mark a program as hostile or runaway: never retried by emulation.
-NO_FALLBACK_ERRORS = frozenset({"forbidden_import", "forbidden_operation", "timeout", "memory", "crashed", "output_too_large"})
+#: Sandbox failures that mark a program as hostile, runaway or over budget: never retried by emulation.
+NO_FALLBACK_ERRORS = frozenset({
+    "forbidden_import", "forbidden_operation", "timeout", "memory", "crashed", "output_too_large", "budget_exceeded",
+})
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,7 @@ class ItemResult:
     output: dict[str, Any] | None = None
     exec_error: str | None = None  # the sandbox failure that caused a fallback, if any
     helper_calls: int = 0
+    detail: str = ""  # what the sandbox said about its failure (e.g. which helper is undefined)
 
     @property
     def ok(self) -> bool:
@@ -60,6 +71,7 @@ class ItemResult:
             "call": self.call,
             "exec_error": self.exec_error,
             "helper_calls": self.helper_calls,
+            "detail": self.detail,
         }
 
 
@@ -169,6 +181,12 @@ class SandboxExecutor(Executor):
         results: dict[int, ItemResult] = {}
         oracle: dict[str, Any] = {}
         helper_counts = [0] * len(inputs)
+        spent = [0.0] * len(inputs)  # seconds charged to each item (see the module docstring)
+
+        def over_budget(i: int, detail: str) -> ItemResult:
+            return ItemResult(error="budget_exceeded", path=path, call=calls[i], exec_error="budget_exceeded",
+                              helper_calls=helper_counts[i], detail=detail)
+
         todo = [i for i, call in enumerate(calls) if call is not None]
         for i, call in enumerate(calls):
             if call is None:
@@ -181,6 +199,7 @@ class SandboxExecutor(Executor):
             waiting: list[int] = []
             for i, outcome in zip(todo, outcomes):
                 helper_counts[i] = len(outcome.undefined_calls)
+                spent[i] += outcome.seconds
                 if outcome.status == "pending" and outcome.pending is not None:
                     pending.setdefault(outcome.pending.key, (inputs[i], outcome.pending.name))
                     waiting.append(i)
@@ -188,12 +207,21 @@ class SandboxExecutor(Executor):
                     results[i] = _answer_from_value(outcome.value, path, calls[i], helper_counts[i])
                 else:
                     results[i] = ItemResult(error=outcome.error or "runtime_error", path=path, call=calls[i],
-                                            exec_error=outcome.error, helper_calls=helper_counts[i])
+                                            exec_error=outcome.error, helper_calls=helper_counts[i], detail=outcome.detail)
             if pending:
+                started = time.monotonic()
                 oracle.update(self._answer_helpers(instruction, program, pending))
-            todo = waiting
+                share = (time.monotonic() - started) / len(pending)
+                for i in waiting:
+                    spent[i] += share
+            todo = []
+            for i in waiting:
+                if spent[i] > limits.item_seconds:
+                    results[i] = over_budget(i, f"the item's time budget ({limits.item_seconds:g} s, helper calls included) is spent")
+                else:
+                    todo.append(i)
         for i in todo:  # still pending after max_rounds
-            results[i] = ItemResult(error="too_many_helper_calls", path=path, call=calls[i], exec_error="too_many_helper_calls")
+            results[i] = over_budget(i, f"still waiting for helper calls after {self.max_rounds} rounds")
         return [results[i] for i in range(len(inputs))]
 
     def _fallback(

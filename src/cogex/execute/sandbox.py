@@ -4,16 +4,22 @@ A program (model output) is executed in a fresh Python child process -- never a 
 parent -- that is confined by OS mechanisms before the program is even compiled:
 
 * its own network namespace (no interfaces but a downed loopback), root dropped to
-  uid/gid 65534, and a seccomp-BPF allow-list that makes open/socket/clone/execve/kill/...
-  fail with EPERM (see ``_seccomp.py``);
+  uid/gid 65534, and a seccomp-BPF allow-list that makes open/stat/... fail with EPERM
+  (see ``_seccomp.py``);
+* each call runs in its own *worker*, forked by the child before the program's code runs and
+  discarded after the call, under a stricter stacked filter (sockets, clone, execve, kill,
+  ptrace... kill it with SIGSYS) and its own CPU rlimit: a call cannot leave anything behind
+  for another call, and cannot write on the parent's pipes;
 * rlimits on address space, CPU, file size (0), open files, core dumps; the parent enforces
   per-call CPU and wall-clock limits from the outside and kills the process group;
 * in-interpreter defence in depth: restricted builtins, an allow-list importer, module
-  proxies and a static check for frame/type-hierarchy attributes.
+  proxies, guarded class patterns and a static check for frame/type-hierarchy attributes.
 
 The parent talks to the child over pipes with length-prefixed JSON frames whose size it caps;
 values cross as ``repr`` text rebuilt with ``ast.literal_eval`` (never pickle), and every read
-has a deadline. See docs/sandbox.md for the threat model.
+has a deadline. Violations are recorded by the parent as they are reported (or seen from the
+outside: SIGSYS, channel tampering), and the first one is the call's outcome whatever the
+program does afterwards. See docs/sandbox.md for the threat model and the integrity guarantee.
 
 Undefined functions (called by the program, defined nowhere, not builtins) are answered by an
 *oracle*: ``run_calls`` looks their canonical key up in a mapping and reports the first miss as
@@ -37,7 +43,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,6 +51,7 @@ from . import _sandbox_child as _policy
 
 __all__ = [
     "INSECURE_ENV_VAR",
+    "HelperBudgetExceeded",
     "PendingCall",
     "SandboxLimits",
     "SandboxResult",
@@ -60,6 +67,7 @@ INSECURE_ENV_VAR = "COGEX_SANDBOX_INSECURE"
 ErrorKind = Literal[
     "syntax_error", "bad_call", "forbidden_import", "forbidden_operation", "undefined_name",
     "runtime_error", "timeout", "memory", "output_too_large", "not_literal", "crashed",
+    "budget_exceeded",
 ]
 
 _CHILD_SCRIPT = Path(__file__).with_name("_sandbox_child.py")
@@ -67,7 +75,8 @@ _CHILD_ENV = {"PYTHONHASHSEED": "0", "PYTHONUTF8": "1", "TZ": "UTC", "LC_ALL": "
 _STARTUP_SECONDS = 30.0
 _WRITE_SECONDS = 5.0
 _RECURSION_LIMIT = 1000
-_MAX_UNDEFINED_PER_CALL = 10_000  # oracle round trips per call (bounds a request flood)
+_MAX_UNDEFINED_PER_CALL = 10_000  # oracle round trips per call, repeats included (bounds a flood)
+_FRAME_SLACK = 4096  # the child's own framing around a worker's (capped) message
 _HEADER = struct.Struct(">I")
 _CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 _BUILTIN_NAMES = frozenset(dir(builtins)) | {"exit", "quit", "help", "copyright", "credits", "license"}
@@ -80,20 +89,31 @@ _BUILTIN_NAMES = frozenset(dir(builtins)) | {"exit", "quit", "help", "copyright"
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    """Per-call resource limits of the sandbox child."""
+    """Per-call resource limits of the sandbox child.
+
+    The last three bound a call's *helper calls* (undefined functions answered by an oracle,
+    in hybrid mode by the model); exceeding one is a ``budget_exceeded`` error.
+    """
 
     cpu_seconds: float = 2.0          # per call
     wall_seconds: float = 5.0         # per call, time spent waiting for the parent's oracle excluded
     memory_bytes: int = 512 * 2**20   # address space of the child
     max_result_chars: int = 100_000   # repr of a returned value larger than this -> "output_too_large"
+    max_helper_calls: int = 32        # distinct helper calls (oracle keys) per call
+    max_helper_arg_chars: int = 2_000  # repr of one helper call's arguments (what a prompt shows)
+    item_seconds: float = 300.0       # per call *including* the time spent answering helper calls
 
     def __post_init__(self) -> None:
-        if not (self.cpu_seconds > 0 and self.wall_seconds > 0):
-            raise ValueError("cpu_seconds and wall_seconds must be positive")
+        if not (self.cpu_seconds > 0 and self.wall_seconds > 0 and self.item_seconds > 0):
+            raise ValueError("cpu_seconds, wall_seconds and item_seconds must be positive")
         if self.memory_bytes < 64 * 2**20:
             raise ValueError("memory_bytes below 64 MiB cannot run the interpreter")
         if self.max_result_chars < 16:
             raise ValueError("max_result_chars too small")
+        if self.max_helper_calls < 1:
+            raise ValueError("max_helper_calls must be at least 1")
+        if not 16 <= self.max_helper_arg_chars <= self.max_result_chars:
+            raise ValueError("max_helper_arg_chars must be between 16 and max_result_chars")
 
 
 @dataclass(frozen=True)
@@ -116,10 +136,15 @@ class SandboxResult:
     detail: str = ""
     pending: PendingCall | None = None
     undefined_calls: list[tuple[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0  # wall time of the call in the parent, oracle / callback time included
 
 
 class SandboxUnavailableError(RuntimeError):
     """The OS isolation layers could not be set up (raised instead of running insecurely)."""
+
+
+class HelperBudgetExceeded(Exception):
+    """Raised by an oracle resolver to refuse a helper call (the call ends ``budget_exceeded``)."""
 
 
 def _error(kind: str, detail: str = "", **extra: Any) -> SandboxResult:
@@ -405,6 +430,12 @@ class _Budget:
         self.cpu_start = start if start is not None else 0.0
         self.exceeded = ""
 
+    def track(self, pid: int) -> None:
+        """Charge CPU to ``pid`` from now on (the worker that runs the call)."""
+        self.pid = pid
+        start = _cpu_seconds(pid)
+        self.cpu_start = start if start is not None else 0.0
+
     def next_wait(self) -> float:
         """Seconds to wait before limits must be re-checked; 0 when a limit is exceeded."""
         if self.wall_left <= 0:
@@ -431,6 +462,7 @@ class _Child:
         self.undefined = frozenset(init["undefined"])
         self._buf = bytearray()
         self._killed = False
+        self.program_error: SandboxResult | None = None  # the program does not compile
         self.proc = subprocess.Popen(
             [sys.executable, "-s", "-S", "-P", "-B", str(_CHILD_SCRIPT)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -467,6 +499,22 @@ class _Child:
                 raise SandboxUnavailableError(f"sandbox isolation not in effect: {problems}")
             warnings.warn(f"cogex sandbox running INSECURELY (missing: {problems})", RuntimeWarning,
                           stacklevel=4)
+        self.program_error = self._compiled()
+
+    def _compiled(self) -> SandboxResult | None:
+        """Read the child's compile report: None, or the error every call of the program gets.
+
+        The child compiles only after it is confined, so whatever the program text does to
+        the compiler is that program's failure, never a sandbox failure.
+        """
+        frame = self._read_frame(_Budget(self.pid, _STARTUP_SECONDS, math.inf), 1 << 20)
+        if isinstance(frame, dict) and frame.get("type") == "compiled":
+            error = frame.get("error")
+            return None if error is None else _error("syntax_error", str(error))
+        self.kill()
+        if frame == "timeout":
+            return _error("timeout", f"compiling the program took longer than {_STARTUP_SECONDS:.0f} s")
+        return _error("crashed", "the sandbox child died while compiling the program")
 
     def _verify_layers(self) -> dict[str, bool]:
         """Check from the outside (procfs) that the child is really confined."""
@@ -548,68 +596,67 @@ class _Child:
     # ---- calls -------------------------------------------------------------------------
     def call(self, name: str, args: tuple, kwargs: dict, resolver: _Resolver,
              limits: SandboxLimits) -> tuple[SandboxResult, bool]:
-        """Run one call; returns (result, child still usable)."""
+        """Run one call (in a fresh worker of the child); returns (result, child still usable)."""
         request = {"op": "call", "fname": name, "args": repr(args), "kwargs": repr(kwargs)}
         if not self._send(request):
             return self._died(None), False
         budget = _Budget(self.pid, limits.wall_seconds, limits.cpu_seconds)
-        max_bytes = 8 * limits.max_result_chars + 65536
-        pending: PendingCall | None = None
-        answered: list[tuple[str, Any]] = []
-        requests = 0
+        max_bytes = 8 * limits.max_result_chars + 65536 + _FRAME_SLACK
+        track = _CallTrack()
         while True:
             frame = self._read_frame(budget, max_bytes)
             if isinstance(frame, str):
-                if frame == "timeout":
-                    self.kill()
-                    res = _error("timeout", f"call exceeded its {budget.exceeded} limit "
-                                 f"({limits.cpu_seconds if budget.exceeded == 'CPU' else limits.wall_seconds} s)")
-                elif frame == "eof":
-                    res = self._died(budget)
-                elif frame == "too_large":
-                    self.kill()
-                    res = _error("output_too_large", "child sent an oversized message")
-                else:
-                    self.kill()
-                    res = _error("crashed", "child broke the wire protocol")
-                if pending is not None:
-                    res = SandboxResult(status="pending", pending=pending)
-                res.undefined_calls = answered
-                return res, False
+                return track.finish(self._lost(frame, budget, limits)), False
             kind = frame.get("type")
-            if kind == "undefined":
-                requests += 1
-                if requests > _MAX_UNDEFINED_PER_CALL:
-                    self.kill()
-                    res = _error("runtime_error", f"more than {_MAX_UNDEFINED_PER_CALL} undefined calls")
-                    if pending is not None:
-                        res = SandboxResult(status="pending", pending=pending)
-                    res.undefined_calls = answered
-                    return res, False
-                reply = self._answer(frame, resolver, answered, pending is not None)
+            if kind == "started" and isinstance(frame.get("pid"), int):
+                budget.track(frame["pid"])
+            elif kind == "sticky" and frame.get("error") in _policy.STICKY_KINDS:
+                detail = frame.get("detail")
+                track.stick(_error(frame["error"], detail if isinstance(detail, str) else ""))
+            elif kind == "undefined":
+                reply = self._answer(frame, resolver, limits, track)
                 if reply is None:  # forged / malformed request
                     self.kill()
-                    return _error("crashed", "child broke the wire protocol", undefined_calls=answered), False
-                reply_msg, new_pending = reply
-                if new_pending is not None and pending is None:
-                    pending = new_pending
-                if not self._send(reply_msg):
-                    return self._died(budget), False
-                continue
-            if kind == "result":
-                res = self._result(frame, limits)
-                if pending is not None:
-                    res = SandboxResult(status="pending", pending=pending)
-                res.undefined_calls = answered
-                return res, not frame.get("restart")
-            self.kill()
-            return _error("crashed", "child broke the wire protocol", undefined_calls=answered), False
+                    return track.finish(_error("crashed", "child broke the wire protocol")), False
+                if not self._send(reply):
+                    return track.finish(self._died(budget)), False
+            elif kind == "done":
+                if frame.get("setup_failed"):
+                    self.kill()
+                    why = frame.get("detail")
+                    raise SandboxUnavailableError("a sandbox worker could not be started or confined"
+                                                  + (f": {str(why)[:200]}" if why else ""))
+                return track.finish(self._verdict(frame, limits)), True
+            else:
+                self.kill()
+                return track.finish(_error("crashed", "child broke the wire protocol")), False
 
-    def _answer(self, frame: dict, resolver: _Resolver, answered: list[tuple[str, Any]],
-                already_pending: bool) -> tuple[dict, PendingCall | None] | None:
+    def _lost(self, frame: str, budget: _Budget, limits: SandboxLimits) -> SandboxResult:
+        """The child stopped answering properly (``_read_frame`` status): classify and kill."""
+        if frame == "eof":
+            return self._died(budget)
+        self.kill()
+        if frame == "timeout":
+            limit = limits.cpu_seconds if budget.exceeded == "CPU" else limits.wall_seconds
+            return _error("timeout", f"call exceeded its {budget.exceeded} limit ({limit} s)")
+        if frame == "too_large":
+            return _error("output_too_large", "child sent an oversized message")
+        return _error("crashed", "child broke the wire protocol")
+
+    def _answer(self, frame: dict, resolver: _Resolver, limits: SandboxLimits,
+                track: _CallTrack) -> dict | None:
+        """The reply to a worker's undefined call, or None for a malformed request."""
         name, args_text, kwargs_text = frame.get("name"), frame.get("args"), frame.get("kwargs")
         if name not in self.undefined or not isinstance(args_text, str) or not isinstance(kwargs_text, str):
             return None
+        track.requests += 1
+        if track.outcome is not None:  # the call is decided; the worker just has to finish
+            return {"op": "oracle", "found": False}
+        if track.requests > _MAX_UNDEFINED_PER_CALL:
+            return track.refuse("budget_exceeded", f"more than {_MAX_UNDEFINED_PER_CALL} helper calls in one call")
+        if len(args_text) + len(kwargs_text) > limits.max_helper_arg_chars:
+            return track.refuse("budget_exceeded", f"the arguments of helper {name}() are longer than "
+                                f"{limits.max_helper_arg_chars} characters")
         try:
             args = ast.literal_eval(args_text)
             kwargs = ast.literal_eval(kwargs_text)
@@ -618,20 +665,42 @@ class _Child:
                 raise ValueError("bad argument structure")
             key = _call_key(name, args, kwargs)
         except Exception as exc:  # noqa: BLE001 - hostile text
-            return {"op": "oracle", "error": "not_literal",
-                    "detail": f"arguments of {name}() are not literal data: {exc}"}, None
+            return track.refuse("not_literal", f"arguments of {name}() are not literal data: {exc}")
+        if key not in track.keys and len(track.keys) >= limits.max_helper_calls:
+            return track.refuse("budget_exceeded", f"more than {limits.max_helper_calls} distinct helper calls "
+                                f"(next: {_policy._truncate(key, 200)})")
+        track.keys.add(key)
         call = PendingCall(name=name, args=args, kwargs=kwargs, key=key)
-        if already_pending:
-            return {"op": "oracle", "found": False}, None
-        found, value = resolver(call)
+        try:
+            found, value = resolver(call)
+        except HelperBudgetExceeded as exc:
+            return track.refuse("budget_exceeded", str(exc))
         if not found:
-            return {"op": "oracle", "found": False}, call
+            track.stick(SandboxResult(status="pending", pending=call))
+            return {"op": "oracle", "found": False}
         text = _roundtrip_literal(value)
         if text is None:
-            return {"op": "oracle", "error": "not_literal",
-                    "detail": f"oracle value for {key} is not literal data"}, None
-        answered.append((key, value))
-        return {"op": "oracle", "found": True, "value": text}, None
+            return track.refuse("not_literal", f"oracle value for {key} is not literal data")
+        track.answered.append((key, value))
+        return {"op": "oracle", "found": True, "value": text}
+
+    def _verdict(self, frame: dict, limits: SandboxLimits) -> SandboxResult:
+        """The child's report of how the call's worker ended."""
+        outcome = frame.get("outcome")
+        if isinstance(outcome, dict):
+            return self._result(outcome, limits)
+        sig = frame.get("signal")
+        if isinstance(sig, int):
+            if sig == signal.SIGXCPU:
+                return _error("timeout", f"call exceeded its CPU limit ({limits.cpu_seconds} s; SIGXCPU)")
+            if sig == getattr(signal, "SIGSYS", -1):
+                return _error("forbidden_operation", "the program made a forbidden system call "
+                              "(killed by seccomp, SIGSYS)")
+            return _error("crashed", f"the program was killed by {_signal_name(sig)}")
+        kind, detail = frame.get("error"), frame.get("detail")
+        if kind in _policy.ERROR_KINDS:
+            return _error(kind, detail if isinstance(detail, str) else "")
+        return _error("crashed", "child broke the wire protocol")
 
     def _result(self, frame: dict, limits: SandboxLimits) -> SandboxResult:
         status = frame.get("status")
@@ -665,12 +734,11 @@ class _Child:
         self._killed = True
         if rc < 0:
             sig = -rc
-            name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
             if sig == signal.SIGXCPU:
                 return _error("timeout", "child exceeded its CPU rlimit (SIGXCPU)")
             if sig == getattr(signal, "SIGSYS", -1):
                 return _error("forbidden_operation", "child killed by seccomp (SIGSYS)")
-            return _error("crashed", f"child killed by {name}")
+            return _error("crashed", f"child killed by {_signal_name(sig)}")
         return _error("crashed", f"child exited with status {rc}")
 
     def kill(self) -> None:
@@ -700,14 +768,60 @@ class _Child:
 _Resolver = Callable[[PendingCall], tuple[bool, Any]]
 
 
+def _signal_name(sig: int) -> str:
+    return signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else f"signal {sig}"
+
+
+class _CallTrack:
+    """The parent's record of one call: helper calls answered, and its *sticky* outcome.
+
+    The first violation reported by the worker, the first unanswered helper call (pending) or
+    the first refused one becomes the call's outcome, whatever the worker sends later.
+    """
+
+    def __init__(self) -> None:
+        self.outcome: SandboxResult | None = None
+        self.answered: list[tuple[str, Any]] = []
+        self.keys: set[str] = set()
+        self.requests = 0
+
+    def stick(self, result: SandboxResult) -> None:
+        if self.outcome is None:
+            self.outcome = result
+
+    def refuse(self, kind: str, detail: str) -> dict:
+        """Make ``kind`` the call's outcome; the reply that tells the worker so."""
+        self.stick(_error(kind, detail))
+        return {"op": "oracle", "error": kind, "detail": _policy._truncate(detail)}
+
+    def finish(self, result: SandboxResult) -> SandboxResult:
+        out = self.outcome if self.outcome is not None else result
+        out.undefined_calls = self.answered
+        return out
+
+
 # --------------------------------------------------------------------------------------
 # Public entry points
 # --------------------------------------------------------------------------------------
 
 
+def _child_init(program: str, undefined: set[str], *, allow_undefined: bool, limits: SandboxLimits,
+                calls: int, python_guard: bool, insecure: bool, grant_sys: bool) -> dict:
+    return {
+        "program": program, "undefined": sorted(undefined),
+        "allow_undefined": allow_undefined, "python_guard": python_guard,
+        "max_result_chars": limits.max_result_chars, "max_helper_arg_chars": limits.max_helper_arg_chars,
+        "memory_bytes": limits.memory_bytes, "cpu_seconds": limits.cpu_seconds,
+        "cpu_budget": int(math.ceil(limits.cpu_seconds * calls + 10)),
+        "recursion_limit": _RECURSION_LIMIT, "insecure": insecure, "test_grant_sys": grant_sys,
+    }
+
+
 def _run_calls(program: str, calls: Sequence[str], *, resolver: _Resolver, allow_undefined: bool,
-               limits: SandboxLimits, python_guard: bool = True) -> list[SandboxResult]:
-    """Implementation of run_calls; ``python_guard=False`` (tests only) keeps just the OS layer."""
+               limits: SandboxLimits, python_guard: bool = True, grant_sys: bool = False) -> list[SandboxResult]:
+    """Implementation of run_calls. Test hooks: ``python_guard=False`` keeps just the OS layer;
+    ``grant_sys=True`` hands the program the child's real ``sys`` (as the builtin ``GRANTED_SYS``)
+    to stand for a program that has escaped the Python layer."""
     if isinstance(calls, str):
         raise TypeError("calls must be a sequence of call strings, not a string")
     n = len(calls)
@@ -734,15 +848,15 @@ def _run_calls(program: str, calls: Sequence[str], *, resolver: _Resolver, allow
                 continue
             if child is None:
                 remaining = sum(1 for p in parsed[i:] if not isinstance(p, SandboxResult))
-                child = _Child({
-                    "program": program, "undefined": sorted(undefined),
-                    "allow_undefined": allow_undefined, "python_guard": python_guard,
-                    "max_result_chars": limits.max_result_chars,
-                    "memory_bytes": limits.memory_bytes,
-                    "cpu_budget": int(math.ceil(limits.cpu_seconds * remaining + 10)),
-                    "recursion_limit": _RECURSION_LIMIT, "insecure": insecure,
-                }, insecure=insecure)
+                child = _Child(_child_init(program, undefined, allow_undefined=allow_undefined, limits=limits,
+                                           calls=remaining, python_guard=python_guard, insecure=insecure,
+                                           grant_sys=grant_sys), insecure=insecure)
+                if child.program_error is not None:  # every call of the program fails alike
+                    error = child.program_error
+                    return [_error(error.error or "syntax_error", error.detail) for _ in range(n)]
+            started = time.monotonic()
             result, alive = child.call(*item, resolver, limits)
+            result.seconds = time.monotonic() - started
             results.append(result)
             if not alive:
                 child.close()
@@ -759,9 +873,11 @@ def run_calls(program: str, calls: Sequence[str], *, oracle: Mapping[str, Any] |
 
     An undefined call whose key is in ``oracle`` returns ``oracle[key]``; the first one that is
     not makes that call ``pending``. With ``allow_undefined=False`` undefined calls are
-    ``undefined_name`` errors. A call that times out / exhausts memory / crashes the child is
-    reported as its error and the remaining calls continue in a fresh child. Each call starts
-    from a fresh execution of the program's top level with ``random.seed(0)``.
+    ``undefined_name`` errors. A call that times out / exhausts memory / crashes its worker is
+    reported as its error and the remaining calls continue. Each call runs in a fresh worker
+    from a fresh execution of the program's top level with ``random.seed(0)``. A program that
+    does not compile gets ``syntax_error`` for every call. Helper calls beyond the limits'
+    helper budget are ``budget_exceeded``.
     Raises SandboxUnavailableError if the OS isolation cannot be established.
     """
     table: Mapping[str, Any] = oracle if oracle is not None else {}
@@ -775,41 +891,48 @@ def run_calls(program: str, calls: Sequence[str], *, oracle: Mapping[str, Any] |
 
 
 def run_call(program: str, call: str, *, on_undefined: Callable[[PendingCall], Any] | None = None,
-             limits: SandboxLimits = SandboxLimits(), max_rounds: int = 32) -> SandboxResult:
+             limits: SandboxLimits = SandboxLimits(), max_rounds: int | None = None) -> SandboxResult:
     """Run one call, answering undefined calls with ``on_undefined`` (called in the parent).
 
     Equivalent to replaying run_calls with a growing oracle, but answers are fed to the live
-    child, so the program runs once. At most ``max_rounds`` distinct undefined calls are asked;
-    beyond that the call fails with ``runtime_error``. ``on_undefined=None``: undefined calls
-    are ``undefined_name`` errors. Exceptions from ``on_undefined`` propagate.
+    child, so the program runs once. At most ``max_rounds`` distinct undefined calls are asked
+    (default ``limits.max_helper_calls``), and none once ``limits.item_seconds`` have passed
+    since the call started; either way the call fails with ``budget_exceeded``.
+    ``on_undefined=None``: undefined calls are ``undefined_name`` errors. Exceptions from
+    ``on_undefined`` propagate.
     """
+    rounds = limits.max_helper_calls if max_rounds is None else max_rounds
+    limits = replace(limits, max_helper_calls=max(1, rounds))
     answers: dict[str, Any] = {}
+    started = time.monotonic()
 
     def resolver(pending: PendingCall) -> tuple[bool, Any]:
         if pending.key in answers:
             return True, answers[pending.key]
-        if on_undefined is None or len(answers) >= max_rounds:
+        if on_undefined is None:
             return False, None
+        if len(answers) >= rounds:
+            raise HelperBudgetExceeded(f"more than {rounds} distinct helper calls (next: "
+                                       f"{_policy._truncate(pending.key, 200)})")
+        if time.monotonic() - started > limits.item_seconds:
+            raise HelperBudgetExceeded(f"the call's time budget ({limits.item_seconds:g} s, helper "
+                                       f"calls included) is spent")
         answers[pending.key] = value = on_undefined(pending)
         return True, value
 
     result = _run_calls(program, [call], resolver=resolver, allow_undefined=on_undefined is not None,
                         limits=limits)[0]
-    if result.status == "pending":
-        return _error("runtime_error", f"gave up after {max_rounds} undefined calls "
-                      f"(next: {result.pending.key if result.pending else '?'})",
+    if result.status == "pending":  # only when on_undefined is None and allow_undefined is True
+        return _error("undefined_name", f"undefined function {result.pending.name if result.pending else '?'!r}",
                       undefined_calls=result.undefined_calls)
     return result
 
 
 def _probe_isolation(limits: SandboxLimits = SandboxLimits()) -> dict:
     """Start a child and return its isolation report (layers it set up + procfs verification)."""
-    child = _Child({
-        "program": "", "undefined": [], "allow_undefined": False, "python_guard": True,
-        "max_result_chars": limits.max_result_chars, "memory_bytes": limits.memory_bytes,
-        "cpu_budget": 10, "recursion_limit": _RECURSION_LIMIT,
-        "insecure": os.environ.get(INSECURE_ENV_VAR) == "1",
-    }, insecure=os.environ.get(INSECURE_ENV_VAR) == "1")
+    insecure = os.environ.get(INSECURE_ENV_VAR) == "1"
+    child = _Child(_child_init("", set(), allow_undefined=False, limits=limits, calls=0, python_guard=True,
+                               insecure=insecure, grant_sys=False), insecure=insecure)
     try:
         return dict(child.layers)
     finally:

@@ -77,9 +77,13 @@ def exec_call(
     path = PATH_HYBRID if executor == "hybrid" else PATH_PYTHON
     if outcome.status == "ok":
         return _answer_from_value(outcome.value, path, call, len(outcome.undefined_calls))
-    failed = ItemResult(error=outcome.error or "runtime_error", path=path, call=call, exec_error=outcome.error)
+    detail = outcome.detail
+    if executor == "python" and outcome.error == "undefined_name" and detail.startswith("undefined function"):
+        detail += " (run with --executor hybrid to let the model answer it)"
+    failed = ItemResult(error=outcome.error or "runtime_error", path=path, call=call, exec_error=outcome.error,
+                        helper_calls=len(outcome.undefined_calls), detail=detail)
     if fallback and backend is not None and outcome.error not in NO_FALLBACK_ERRORS:
         emulated = emulate_call(backend, instruction, program, call, config)
         return ItemResult(answer=emulated.answer, error=emulated.error, path=PATH_FALLBACK, call=call,
-                          output=emulated.output, exec_error=outcome.error)
+                          output=emulated.output, exec_error=outcome.error, detail=detail)
     return failed
