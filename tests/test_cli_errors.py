@@ -428,7 +428,7 @@ def test_every_model_command_has_the_same_backend_options() -> None:
 
     wanted = {"--model", "--adapter", "--backend", "--base-url", "--api-key", "--dtype", "--batch-size", "--no-cache",
               "--request-timeout", "--max-retries"}
-    for command in ("ask", "exec", "search", "apply"):
+    for command in ("ask", "exec", "search", "apply", "eval"):
         help_text = _run([command, "--help"], env={"COLUMNS": "250"}).stdout
         missing = {flag for flag in wanted if flag not in help_text}
         assert not missing, (command, missing)

@@ -144,7 +144,8 @@ def backend_from(args: Any, *, adapter: str | None = None, on_calls: Any = None,
     execution may never need it)."""
     kwargs = args.to_kwargs()
     model = kwargs.pop("model")
-    chosen = kwargs.pop("adapter") if adapter is None else adapter
+    given = kwargs.pop("adapter")
+    chosen = given if adapter is None else adapter
     if lazy:
         from cogex.models.factory import LazyBackend
 

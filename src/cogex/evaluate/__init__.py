@@ -1,1 +1,1 @@
-"""Evaluation: baselines, CoGEX and CoTACS methods over tasks, results tables and plots."""
+"""Evaluation: baselines, CoGEX and CoTACS methods over tasks; bootstrap statistics, results.json, tables and plots (docs/evaluation.md)."""

@@ -1,35 +1,42 @@
 """Run methods x tasks on the same test items and save every prediction.
 
 Methods:
+* ``majority``       the most frequent search target for every item (no model; a floor)
 * ``zero_shot``      the instruction-tuned base model answers directly (paper baseline)
+* ``zero_shot_cot``  the base model thinks step by step, then answers after 'Answer:'
 * ``few_shot_bm25``  2 in-context examples retrieved by BM25 from the search items (paper baseline)
 * ``cogex``          end-to-end CoGEX: a new program for every item (reasoner mode)
 * ``cotacs_k1`` / ``cotacs_k3``                 CoTACS with emulation (the paper)
 * ``cotacs_hybrid_k1`` / ``cotacs_hybrid_k3``   CoTACS with sandboxed execution + model-answered helpers
 
-One search with k = 3 serves both k = 1 (its best program) and k = 3 (the vote of its three best).
-Finished (task, method) cells are saved as they complete and skipped when a run is resumed with
-the same model; a cell or search made by another model (e.g. a new adapter) is recomputed.
+Tasks are paper task names, shipped held-out task names, task config YAML files, or the groups
+``paper`` and ``heldout``. One search with k = 3 serves both k = 1 (its best program) and k = 3
+(the vote of its three best). Finished (task, method) cells are saved as they complete and
+skipped when a run is resumed with the same model on the same items; a cell made by another
+model (e.g. a new adapter), with other search settings or on other items is recomputed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from cogex import format as fmt
-from cogex.evaluate.baselines import few_shot_bm25, zero_shot
+from cogex.evaluate.baselines import few_shot_bm25, majority, zero_shot, zero_shot_cot
 from cogex.generate.modes import REASONER_CONFIG, reason
 from cogex.models.backend import Backend
 from cogex.search.apply import apply_program
 from cogex.search.cotacs import PROGRAM_FILE, SearchSettings, load_program, run_search
-from cogex.tasks import Example, Task, get_task, list_tasks
+from cogex.tasks import Example, Task, get_task, heldout_tasks, is_task_config, list_tasks, shipped_task_configs
 
 METHODS: tuple[str, ...] = (
+    "majority",
     "zero_shot",
+    "zero_shot_cot",
     "few_shot_bm25",
     "cogex",
     "cotacs_k1",
@@ -39,16 +46,27 @@ METHODS: tuple[str, ...] = (
 )
 
 #: Methods that run the instruction-tuned base model (no CoGEX adapter).
-BASE_METHODS = frozenset({"zero_shot", "few_shot_bm25"})
+BASE_METHODS = frozenset({"zero_shot", "zero_shot_cot", "few_shot_bm25"})
+#: Methods that call no model at all.
+MODEL_FREE_METHODS = frozenset({"majority"})
+#: The model identity recorded for a model-free cell.
+NO_MODEL = "none"
+#: Group names accepted by ``--tasks``.
+TASK_GROUPS: dict[str, Callable[[], list[str]]] = {"paper": list_tasks, "heldout": heldout_tasks}
+SETTINGS_FILE = "settings.json"
+
+
+class UnknownChoiceError(ValueError):
+    """A task or method name that is none of the accepted choices (the message lists them)."""
 
 
 @dataclass(frozen=True)
 class EvalSettings:
-    """What to evaluate and how big; the defaults are small enough for a 2-core CPU."""
+    """What to evaluate and how big (the whole test split when it has fewer than ``test_items``)."""
 
     tasks: tuple[str, ...] = tuple(list_tasks())
     methods: tuple[str, ...] = METHODS
-    test_items: int = 16
+    test_items: int = 100
     search: SearchSettings = field(default_factory=lambda: SearchSettings(k=3))
     seed: int = 0
 
@@ -65,9 +83,15 @@ class Cell:
     paths: dict[str, int]
     model: str = ""  # identity of the model that produced the cell (with its adapter)
     search: dict[str, Any] | None = None  # the search settings behind a CoTACS cell
+    items: str = ""  # digest of the test item ids the cell was scored on
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Cell":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 Progress = Callable[[str, int, int], None]
@@ -75,6 +99,73 @@ Progress = Callable[[str, int, int], None]
 
 def _noop(_stage: str, _done: int, _total: int) -> None:
     pass
+
+
+# ---- tasks and methods ------------------------------------------------------------------
+
+
+def task_choices() -> list[str]:
+    """Every task name ``--tasks`` accepts, groups first (task config .yaml files too)."""
+    return [*TASK_GROUPS, *list_tasks(), *shipped_task_configs()]
+
+
+def expand_task_specs(specs: Sequence[str]) -> list[str]:
+    """Task arguments with the group names ``paper`` and ``heldout`` expanded."""
+    expanded: list[str] = []
+    for spec in specs:
+        expanded += TASK_GROUPS[spec]() if spec in TASK_GROUPS else [spec]
+    return expanded
+
+
+def _resolve_one(spec: str) -> Task:
+    """One task; a bad YAML file raises TaskConfigError (a ValueError naming the file and key)."""
+    try:
+        return get_task(spec)
+    except KeyError:
+        raise UnknownChoiceError(
+            f"unknown task {spec!r}; choose from: {', '.join(task_choices())}, or a task config .yaml file") from None
+
+
+def resolve_tasks(specs: Sequence[str]) -> list[Task]:
+    """The tasks named by ``specs`` (names, YAML files, groups), each once, in order.
+
+    Raises :class:`UnknownChoiceError` for an unknown name, TaskConfigError for a bad YAML file,
+    ValueError when two different tasks share a name (their cells would share a folder)."""
+    tasks: list[Task] = []
+    origin: dict[str, str] = {}
+    for spec in expand_task_specs(specs):
+        task = _resolve_one(spec)
+        where = str(Path(spec).expanduser().resolve()) if is_task_config(spec) else "registered task"
+        if task.name in origin:
+            if origin[task.name] != where:
+                raise ValueError(f"two tasks are named {task.name!r} ({origin[task.name]} and {where}); rename one ('name:')")
+            continue
+        origin[task.name] = where
+        tasks.append(task)
+    return tasks
+
+
+def check_methods(methods: Sequence[str]) -> tuple[str, ...]:
+    """``methods`` validated (UnknownChoiceError lists the choices), duplicates dropped."""
+    for method in methods:
+        if method not in METHODS:
+            raise UnknownChoiceError(f"unknown method {method!r}; choose from: {', '.join(METHODS)}")
+    return tuple(dict.fromkeys(methods))
+
+
+def needs_models(methods: Sequence[str]) -> tuple[bool, bool]:
+    """Whether ``methods`` need (the base model, the CoGEX model)."""
+    base = any(m in BASE_METHODS for m in methods)
+    cogex = any(m not in BASE_METHODS and m not in MODEL_FREE_METHODS for m in methods)
+    return base, cogex
+
+
+# ---- saved cells ------------------------------------------------------------------------
+
+
+def items_digest(items: Sequence[Example]) -> str:
+    """A short digest of the item ids, so a cell is reused only on the same items."""
+    return hashlib.sha256("\n".join(e.id for e in items).encode("utf-8")).hexdigest()[:16]
 
 
 def _save_cell(cell_dir: Path, cell: Cell, rows: list[dict[str, Any]]) -> None:
@@ -85,16 +176,68 @@ def _save_cell(cell_dir: Path, cell: Cell, rows: list[dict[str, Any]]) -> None:
     (cell_dir / f"{cell.method}.json").write_text(json.dumps(cell.to_json(), indent=2) + "\n", encoding="utf-8")
 
 
-def _load_cell(cell_dir: Path, method: str, model: str | None = None, search: dict[str, Any] | None = None) -> Cell | None:
-    """A saved cell; with ``model`` (and ``search`` for a CoTACS cell), only if that model (with
-    those search settings) produced it, else it is recomputed."""
+def _load_cell(cell_dir: Path, method: str, model: str | None = None, search: dict[str, Any] | None = None,
+               items: str | None = None) -> Cell | None:
+    """A saved cell; with ``model`` (and ``search`` for a CoTACS cell, ``items`` for the test
+    items), only if that model (with those settings, on those items) produced it, else None."""
     path = cell_dir / f"{method}.json"
     if not path.is_file():
         return None
-    cell = Cell(**json.loads(path.read_text(encoding="utf-8")))
+    try:
+        cell = Cell.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, TypeError, UnicodeDecodeError):
+        return None  # a damaged cell file counts as not saved (it is recomputed)
     if model is not None and (cell.model != model or (search is not None and cell.search != search)):
         return None
+    if items is not None and cell.items != items:
+        return None
     return cell
+
+
+def load_rows(run_dir: Path, cell: Cell) -> list[dict[str, Any]]:
+    """The per-item predictions saved with a cell ([] when the file is missing)."""
+    path = run_dir / cell.task / f"{cell.method}.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _recorded(run_dir: Path, key: str) -> list[str]:
+    """A list the last run recorded in its settings.json ([] when there is none)."""
+    value = read_settings(run_dir).get(key)
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def run_task_names(run_dir: Path) -> list[str]:
+    """Tasks with saved cells in ``run_dir``: the last run's order first, then the rest sorted."""
+    saved = sorted(d.name for d in run_dir.iterdir() if d.is_dir() and any((d / f"{m}.json").is_file() for m in METHODS))
+    order = _recorded(run_dir, "task_names")
+    return [t for t in order if t in saved] + [t for t in saved if t not in order]
+
+
+def saved_cells(run_dir: Path, tasks: Sequence[str] | None = None, methods: Sequence[str] | None = None) -> list[Cell]:
+    """The cells already saved in ``run_dir`` (nothing is computed); by default every task and
+    method found there, in the last run's order."""
+    if not run_dir.is_dir():
+        return []
+    names = run_task_names(run_dir) if tasks is None else list(tasks)
+    if methods is None:
+        methods = list(dict.fromkeys([m for m in _recorded(run_dir, "methods") if m in METHODS] + list(METHODS)))
+    found = [_load_cell(run_dir / task, method) for task in names for method in methods]
+    return [cell for cell in found if cell is not None]
+
+
+def read_settings(run_dir: Path) -> dict[str, Any]:
+    """The settings the last run in ``run_dir`` recorded ({} when there are none)."""
+    path = run_dir / SETTINGS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# ---- running the methods ----------------------------------------------------------------
 
 
 def search_settings_for(settings: EvalSettings, executor: str) -> SearchSettings:
@@ -110,11 +253,16 @@ def comparable_settings(search: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps({"bindings": ["model"], **search}))
 
 
+def _normalised(task: Task, answer: Any, item: Example) -> str:
+    return "" if answer is None else task.normalize(answer, item)
+
+
 def _score_answers(task: Task, method: str, items: Sequence[Example], answers: Sequence[Any],
                    errors: Sequence[str | None], paths: Sequence[str]) -> tuple[Cell, list[dict[str, Any]]]:
     correct = [a is not None and task.is_correct(a, e.target, e) for a, e in zip(answers, items)]
     rows = [
-        {"id": e.id, "target": e.target, "prediction": fmt._jsonable(a), "error": err, "path": p, "correct": c}
+        {"id": e.id, "target": e.target, "prediction": fmt._jsonable(a), "answer": _normalised(task, a, e),
+         "error": err, "path": p, "correct": c}
         for e, a, err, p, c in zip(items, answers, errors, paths, correct)
     ]
     cell = Cell(task.name, method, sum(correct) / len(items) if items else 0.0, len(items),
@@ -135,71 +283,102 @@ def _search_record(backend: Backend, task: Task, settings: EvalSettings, executo
     return run_search(backend, task, search, out_dir=search_dir, progress=progress).record
 
 
+def _direct(task: Task, method: str, items: Sequence[Example], answers: Sequence[Any], path: str) -> tuple[Cell, list[dict[str, Any]]]:
+    """Score answers given as text; an empty one counts as a failure (``no_answer``)."""
+    errors = [None if str(a or "").strip() else "no_answer" for a in answers]
+    return _score_answers(task, method, items, answers, errors, [path] * len(items))
+
+
+def _run_method(method: str, task: Task, items: Sequence[Example], settings: EvalSettings, backend: Backend | None,
+                task_dir: Path, progress: Progress) -> tuple[Cell, list[dict[str, Any]]]:
+    """One method on the items: the cell and its per-item rows."""
+    if method == "majority":
+        return _direct(task, method, items, majority(task, items, task.examples("search", seed=settings.seed)), "constant")
+    if backend is None:
+        raise ValueError(f"method {method!r} needs a model backend")
+    if method == "zero_shot":
+        return _direct(task, method, items, zero_shot(backend, task, items), "direct")
+    if method == "zero_shot_cot":
+        return _direct(task, method, items, zero_shot_cot(backend, task, items), "direct")
+    if method == "few_shot_bm25":
+        pool = task.examples("search", seed=settings.seed)
+        return _direct(task, method, items, few_shot_bm25(backend, task, items, pool), "direct")
+    if method == "cogex":
+        parsed = reason(backend, task.instruction, [e.input for e in items], REASONER_CONFIG)
+        return _score_answers(task, method, items, [p.answer if p.ok else None for p in parsed],
+                              [None if p.ok else p.error.value for p in parsed], ["emulate"] * len(items))  # type: ignore[union-attr]
+    if method.startswith("cotacs"):
+        executor = "hybrid" if "hybrid" in method else "emulate"
+        record = _search_record(backend, task, settings, executor, task_dir, progress)
+        k = 3 if method.endswith("k3") else 1
+        applied = apply_program(backend, {**record, "programs": record["programs"][:k]}, items, task, executor=executor)
+        rows = [{**row, "answer": _normalised(task, row["prediction"], e)} for row, e in zip(applied["predictions"], items)]
+        paths = Counter(p for row in rows for p in row["paths"])
+        cell = Cell(task.name, method, applied["accuracy"] or 0.0, len(items),
+                    sum(1 for row in rows if row["prediction"] is None), dict(paths))
+        return cell, rows
+    raise UnknownChoiceError(f"unknown method {method!r}; choose from: {', '.join(METHODS)}")
+
+
+def _identity(method: str, base: Backend | None, cogex: Backend | None) -> tuple[str, Backend | None]:
+    """The model identity recorded for a method's cell, and the backend it runs on."""
+    if method in MODEL_FREE_METHODS:
+        return NO_MODEL, None
+    backend = base if method in BASE_METHODS else cogex
+    if backend is None:
+        raise ValueError(f"method {method!r} needs a model backend")
+    return backend.identity, backend
+
+
 def evaluate_task(
     task: Task,
     settings: EvalSettings,
     *,
-    base: Backend,
-    cogex: Backend,
+    base: Backend | None,
+    cogex: Backend | None,
     run_dir: Path,
     progress: Progress = _noop,
 ) -> list[Cell]:
     """Every requested method on one task; the same test items for all of them."""
     task_dir = run_dir / task.name
     items = task.examples("test", limit=settings.test_items, seed=settings.seed)
+    digest = items_digest(items)
     cells: list[Cell] = []
     for method in settings.methods:
-        model = (base if method in BASE_METHODS else cogex).identity
+        model, backend = _identity(method, base, cogex)
         executor = "hybrid" if "hybrid" in method else "emulate"
         search = comparable_settings(asdict(search_settings_for(settings, executor))) if method.startswith("cotacs") else None
-        cached = _load_cell(task_dir, method, model, search)
+        cached = _load_cell(task_dir, method, model, search, digest)
         if cached is not None:
             cells.append(cached)
             continue
         progress(f"{task.name}:{method}", 0, 1)
-        if method == "zero_shot":
-            answers = zero_shot(base, task, items)
-            cell, rows = _score_answers(task, method, items, answers, [None] * len(items), ["direct"] * len(items))
-        elif method == "few_shot_bm25":
-            pool = task.examples("search", seed=settings.seed)
-            answers = few_shot_bm25(base, task, items, pool)
-            cell, rows = _score_answers(task, method, items, answers, [None] * len(items), ["direct"] * len(items))
-        elif method == "cogex":
-            parsed = reason(cogex, task.instruction, [e.input for e in items], REASONER_CONFIG)
-            cell, rows = _score_answers(task, method, items, [p.answer if p.ok else None for p in parsed],
-                                        [None if p.ok else p.error.value for p in parsed], ["emulate"] * len(items))  # type: ignore[union-attr]
-        elif method.startswith("cotacs"):
-            record = _search_record(cogex, task, settings, executor, task_dir, progress)
-            k = 3 if method.endswith("k3") else 1
-            record = {**record, "programs": record["programs"][:k]}
-            applied = apply_program(cogex, record, items, task, executor=executor)
-            rows = applied["predictions"]
-            paths = Counter(p for row in rows for p in row["paths"])
-            cell = Cell(task.name, method, applied["accuracy"] or 0.0, len(items),
-                        sum(1 for row in rows if row["prediction"] is None), dict(paths))
-        else:
-            raise ValueError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
-        cell = replace(cell, model=model, search=search)
+        cell, rows = _run_method(method, task, items, settings, backend, task_dir, progress)
+        cell = replace(cell, model=model, search=search, items=digest)
         _save_cell(task_dir, cell, rows)
         cells.append(cell)
         progress(f"{task.name}:{method}", 1, 1)
     return cells
 
 
-def saved_cells(settings: EvalSettings, run_dir: Path) -> list[Cell]:
-    """The cells of ``settings`` already saved in ``run_dir`` (nothing is computed)."""
-    found = [_load_cell(run_dir / task, method) for task in settings.tasks for method in settings.methods]
-    return [cell for cell in found if cell is not None]
-
-
-def evaluate(settings: EvalSettings, *, base: Backend, cogex: Backend, run_dir: Path,
-             progress: Progress = _noop) -> list[Cell]:
-    """All tasks x methods; writes the run settings, every prediction and the summary files."""
+def evaluate(settings: EvalSettings, *, base: Backend | None, cogex: Backend | None, run_dir: Path,
+             tasks: Sequence[Task] | None = None, progress: Progress = _noop) -> list[Cell]:
+    """All tasks x methods; writes the run settings and every prediction (the report is
+    :func:`cogex.evaluate.report.write_report`). ``tasks`` defaults to ``settings.tasks`` resolved."""
+    chosen = list(tasks) if tasks is not None else resolve_tasks(settings.tasks)
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "settings.json").write_text(json.dumps({**asdict(settings), "base_model": base.describe(),
-                                                        "cogex_model": cogex.describe()}, indent=2, default=repr) + "\n")
+    _write_settings(run_dir, settings, chosen, base, cogex)
     cells: list[Cell] = []
-    for i, name in enumerate(settings.tasks):
-        cells += evaluate_task(get_task(name), settings, base=base, cogex=cogex, run_dir=run_dir, progress=progress)
-        progress("tasks", i + 1, len(settings.tasks))
+    for i, task in enumerate(chosen):
+        cells += evaluate_task(task, settings, base=base, cogex=cogex, run_dir=run_dir, progress=progress)
+        progress("tasks", i + 1, len(chosen))
+    _write_settings(run_dir, settings, chosen, base, cogex)  # again, with the final call-cache counts
     return cells
+
+
+def _write_settings(run_dir: Path, settings: EvalSettings, tasks: Sequence[Task], base: Backend | None,
+                    cogex: Backend | None) -> None:
+    record = {**asdict(settings), "task_names": [t.name for t in tasks],
+              "base_model": base.describe() if base is not None else None,
+              "cogex_model": cogex.describe() if cogex is not None else None}
+    (run_dir / SETTINGS_FILE).write_text(json.dumps(record, indent=2, default=repr) + "\n", encoding="utf-8")
