@@ -16,7 +16,41 @@ TARGET = Path(__file__).resolve().parent.parent / "src" / "cogex" / "resources" 
 FILES = ("adapter_config.json", "adapter_model.safetensors", "training_summary.json")
 
 
-def card(summary: dict, report: dict, command: str) -> str:
+def data_section() -> str:
+    """Families in and out of training, from the build report of the shipped seed set."""
+    path = TARGET.parent / "seed" / "build_report.json"
+    if not path.exists():
+        return ""
+    build = json.loads(path.read_text())
+    return (
+        f"- Leave-task-out: {build['total_instances']} instances over {build['task_families_total']} categories "
+        f"({len(build['families_in'])} generator families in training); {build['removed_count']} hand-written "
+        f"records removed for carrying a paper task's or held-out family's instruction, template or kind "
+        f"(docs/data.md). Held out of training (evaluation only): {', '.join(build['families_out'])}.\n"
+    )
+
+
+def eval_section(results_path: Path | None) -> str:
+    """Accuracy [95% CI] per task and method from a cogex eval results.json."""
+    if results_path is None:
+        return ""
+    results = json.loads(results_path.read_text())
+    cells = results["cells"] if "cells" in results else results.get("results", [])
+    tasks = sorted({c["task"] for c in cells})
+    methods = list(dict.fromkeys(c["method"] for c in cells))
+    by = {(c["task"], c["method"]): c for c in cells}
+    rows = []
+    for method in methods:
+        parts = []
+        for task in tasks:
+            c = by.get((task, method))
+            parts.append("-" if c is None else f"{100 * c['accuracy']:.1f} [{100 * c['ci_low']:.0f}, {100 * c['ci_high']:.0f}]")
+        rows.append(f"| {method} | " + " | ".join(parts) + " |")
+    head = "| method | " + " | ".join(tasks) + " |\n|---|" + "---|" * len(tasks)
+    return f"## Evaluation\n\nFrom `{results_path}` (accuracy %, 95% bootstrap interval):\n\n{head}\n" + "\n".join(rows) + "\n\n"
+
+
+def card(summary: dict, report: dict, command: str, results_path: Path | None = None) -> str:
     ask = report["ask"]
     history = "\n".join(
         f"| {h['epoch']} | {h['step']} | {'-' if h['train_loss'] is None else round(h['train_loss'], 4)} | {round(h['val_perplexity'], 4)} |"
@@ -55,7 +89,7 @@ call and emulate CoGEX programs in both reasoner and emulator mode.
   q/k/v/o projections; effective batch 32; lr 3e-4 linear; {summary['precision']} autocast on CPU;
   {summary['epochs']} epochs ({summary['steps']} steps, {summary['train_time_s']:.0f} s, {summary['tokens_per_second']:.0f} tok/s);
   the checkpoint with the lowest validation perplexity is kept (epoch {summary['best_epoch']}).
-{paper_note}- Command: `{command}`
+{paper_note}{data_section()}- Command: `{command}`
 
 | epoch | step | train loss | val perplexity |
 |---|---|---|---|
@@ -80,7 +114,7 @@ at t=0.7 with a new seed. `cogex ask` retries twice by default: **{default}/{n} 
 ({100 * default / n:.0f}%)**. Error kinds left after all retries: {ask['errors_after_all_retries']};
 the answer equals the reference answer exactly for {ask['answer_exact']}/{n}.
 
-{limitation}## License
+{limitation}{eval_section(results_path)}## License
 
 The adapter is released with cogex (Apache-2.0). Its training data includes instructions adapted
 from the Stanford Alpaca seed tasks (CC BY-NC 4.0): see `src/cogex/resources/seed/README.md`.
@@ -92,6 +126,7 @@ def main() -> None:
     parser.add_argument("adapter", type=Path)
     parser.add_argument("--report", type=Path, default=None, help="adapter_report.py output (default ADAPTER/report.json)")
     parser.add_argument("--command", required=True, help="the cogex train command that made the adapter")
+    parser.add_argument("--eval", type=Path, default=None, help="a cogex eval results.json to quote in the card")
     args = parser.parse_args()
     summary = json.loads((args.adapter / "training_summary.json").read_text())
     report = json.loads((args.report or args.adapter / "report.json").read_text())
@@ -99,7 +134,7 @@ def main() -> None:
     for name in FILES:
         shutil.copy2(args.adapter / name, TARGET / name)
     (TARGET / "report.json").write_text(json.dumps(report, indent=2) + "\n")
-    (TARGET / "README.md").write_text(card(summary, report, args.command))
+    (TARGET / "README.md").write_text(card(summary, report, args.command, args.eval))
     print(f"shipped to {TARGET}")
 
 

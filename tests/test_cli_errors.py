@@ -284,7 +284,8 @@ def _run(args: list[str], **kwargs: Any) -> Any:
 def test_exec_accepts_the_prompt_ask_prints(files: dict[str, Path]) -> None:
     result = _run(["exec", str(files["prog.py"]), "--call", ">>> f('x')", "--json"])
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout) == {"output": {"answer": "x"}, "answer": "x", "error": None, "path": "python"}
+    assert json.loads(result.stdout) == {"output": {"answer": "x"}, "answer": "x", "error": None, "path": "python",
+                                         "exec_error": None, "detail": None}
 
 
 @pytest.mark.parametrize("as_json", [False, True])
