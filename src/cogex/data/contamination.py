@@ -16,10 +16,11 @@ Item-level copies (an evaluation input inside a record) are :func:`cogex.data.se
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
+
+from .seed import _ngrams, _words
 
 __all__ = ["TaskOverlap", "TaskProfile", "find_task_overlaps", "task_profile"]
 
@@ -33,16 +34,8 @@ _STOPWORDS = frozenset(
 )
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
-
-
 def _content(text: str) -> set[str]:
     return {w for w in _words(text) if w not in _STOPWORDS and len(w) > 1}
-
-
-def _ngrams(words: Sequence[str], n: int) -> set[tuple[str, ...]]:
-    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 @dataclass(frozen=True)
