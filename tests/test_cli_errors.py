@@ -566,3 +566,12 @@ def test_ask_prints_model_output_as_plain_text(no_model: None, monkeypatch: pyte
     ran = _run(["exec", str(program_file), "--call", call_line, "--json"])
     assert ran.exit_code == 0, ran.stderr
     assert json.loads(ran.stdout)["answer"] == answer
+
+
+def test_version_prints_the_installed_version() -> None:
+    import subprocess
+    import sys
+    from importlib.metadata import version
+
+    done = subprocess.run([sys.executable, "-m", "cogex", "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == f"cogex {version('cogex')}"

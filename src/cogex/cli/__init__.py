@@ -60,22 +60,28 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"cogex {version('cogex')}")
+        except PackageNotFoundError:  # running from a source tree without an install
+            print("cogex (not installed)")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    show_version: bool = typer.Option(False, "--version", help="Print the cogex version and exit.", callback=_print_version,
+                                      is_eager=True),
+) -> None:
     """Make language models reason by writing, emulating and searching programs (CoGEX + CoTACS)."""
 
 
-# Each module defines `register(app)`; modules that are missing in a partial install are skipped.
-_COMMAND_MODULES = ("ask", "exec_cmd", "convert", "train", "search", "apply", "eval_cmd")
-
-for _name in _COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(f"cogex.cli.{_name}")
-    except ModuleNotFoundError as _exc:  # pragma: no cover - only while a command is not written yet
-        if _exc.name != f"cogex.cli.{_name}":
-            raise
-        continue
-    _module.register(app)
+# Each module defines `register(app)`.
+for _name in ("ask", "exec_cmd", "convert", "train", "search", "apply", "eval_cmd"):
+    importlib.import_module(f"cogex.cli.{_name}").register(app)
 
 
 def main() -> None:
