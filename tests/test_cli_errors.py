@@ -575,3 +575,12 @@ def test_version_prints_the_installed_version() -> None:
 
     done = subprocess.run([sys.executable, "-m", "cogex", "--version"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == f"cogex {version('cogex')}"
+
+
+def test_working_spinner_is_silent_off_a_terminal(capsys) -> None:  # type: ignore[no-untyped-def]
+    from cogex.cli.progress import working
+
+    with working("writing a program…"):
+        value = 1 + 1
+    captured = capsys.readouterr()
+    assert value == 2 and "writing a program" not in captured.out + captured.err

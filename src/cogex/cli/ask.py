@@ -47,6 +47,7 @@ def ask(
     """Reasoner mode f(I, A) -> program, call, output dict; with --program, emulator mode f(I, A, P).
 
     Exit code 0 with an answer, 1 when the model's output has none (also with --json)."""
+    from cogex.cli.progress import working
     from cogex.generate import EMULATOR_CONFIG, REASONER_CONFIG, emulate, reason_with_retries
 
     if not instruction.strip():
@@ -60,11 +61,12 @@ def ask(
         base = EMULATOR_CONFIG if program_text is not None else REASONER_CONFIG
         config = base.with_(max_new_tokens=max_new_tokens, temperature=temperature, seed=seed)
         attempts = 1
-        if program_text is not None:
-            result = emulate(model_backend, instruction, program_text, [input_text], config)[0]
-        else:
-            result, attempts = reason_with_retries(model_backend, [(instruction, input_text)], config, retries=retries)[0]
-        result, path = _execute(result, executor, model_backend, instruction)
+        with working("emulating the program…" if program_text is not None else "writing a program…"):
+            if program_text is not None:
+                result = emulate(model_backend, instruction, program_text, [input_text], config)[0]
+            else:
+                result, attempts = reason_with_retries(model_backend, [(instruction, input_text)], config, retries=retries)[0]
+            result, path = _execute(result, executor, model_backend, instruction)
     if as_json:
         print_json({**result.to_json(), "path": path, "attempts": attempts})
     else:

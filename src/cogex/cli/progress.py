@@ -104,3 +104,17 @@ def stage_progress(*, quiet: bool = False) -> Iterator[StageProgress]:
     """A callback ``(stage, done, total)`` that drives one progress bar per stage."""
     with StageProgress(quiet=quiet) as progress:
         yield progress
+
+
+@contextmanager
+def working(description: str, *, quiet: bool = False) -> Iterator[None]:
+    """A spinner with the elapsed time while one long model call runs (nothing when not a TTY)."""
+    if quiet or not console.is_terminal:
+        yield
+        return
+    from rich.progress import SpinnerColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                  transient=True) as bar:
+        bar.add_task(description, total=None)
+        yield
