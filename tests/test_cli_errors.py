@@ -584,3 +584,14 @@ def test_working_spinner_is_silent_off_a_terminal(capsys) -> None:  # type: igno
         value = 1 + 1
     captured = capsys.readouterr()
     assert value == 2 and "writing a program" not in captured.out + captured.err
+
+
+def test_load_program_refuses_an_unknown_format_version(tmp_path: Path) -> None:
+    from cogex.search.cotacs import PROGRAM_FORMAT, load_program
+
+    good = {"format": PROGRAM_FORMAT, "instruction": "Add.", "programs": [{"program": "def f(x):\n    return {'answer': x}"}]}
+    (tmp_path / "program.json").write_text(json.dumps(good))
+    assert load_program(str(tmp_path))["programs"][0]["program"].startswith("def f")  # str path, run directory
+    (tmp_path / "program.json").write_text(json.dumps({**good, "format": "cogex.program/9"}))
+    with pytest.raises(ValueError, match="cogex.program/9"):
+        load_program(tmp_path / "program.json")

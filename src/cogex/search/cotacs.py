@@ -31,6 +31,8 @@ from cogex.search.selection import Scored, check_halving, majority_vote, needs_r
 from cogex.tasks import Example, Task
 
 PROGRAM_FILE = "program.json"
+#: Version tag of program.json; load_program refuses any other.
+PROGRAM_FORMAT = "cogex.program/1"
 CANDIDATES_FILE = "candidates.jsonl"
 
 
@@ -311,7 +313,7 @@ def run_search(
     voted = combine(task, [c.rank_answers for c in chosen], rank_items, settings.seed)
     correct = [v is not None and task.is_correct(v, ex.target, ex) for v, ex in zip(voted, rank_items)]
     record = {
-        "format": "cogex.program/1",
+        "format": PROGRAM_FORMAT,
         "task": task.name,
         "instruction": task.instruction,
         "k": settings.k,
@@ -406,6 +408,9 @@ def check_program_record(record: Any, where: str = "program record") -> dict[str
     bad = f"{where} is not a cogex program file"
     if not isinstance(record, dict):
         raise ValueError(f"{bad}: expected a JSON object, got {type(record).__name__}")
+    if "format" in record and record["format"] != PROGRAM_FORMAT:
+        raise ValueError(f"{where} has format {record['format']!r}; this cogex reads {PROGRAM_FORMAT!r} "
+                         "(written by another cogex version?)")
     if not isinstance(record.get("instruction"), str) or not record["instruction"].strip():
         raise ValueError(f"{bad}: 'instruction' must be a non-empty string")
     programs = record.get("programs")
