@@ -35,6 +35,9 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=512)
     parser.add_argument("--retries", type=int, default=4, help="report the parseable share after 0..RETRIES retries")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--skip-perplexity", action="store_true",
+                        help="only the ask measurements (the trainer's own validation perplexity is in training_progress.json)")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     args = parser.parse_args()
 
     source = load_instances(None)
@@ -42,7 +45,11 @@ def main() -> None:
     held_out = [source.instances[i] for i in val_idx]
     report: dict = {"data_hash": source.data_hash, "n_instances": len(source.instances), "n_held_out": len(held_out)}
 
-    for name, adapter in (("base", "none"), ("adapter", str(args.adapter))):
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    for name, adapter in () if args.skip_perplexity else (("base", "none"), ("adapter", str(args.adapter))):
         model, tokenizer = load_model(ModelSpec(adapter=adapter))
         examples = build_examples(held_out, tokenizer, max_length=args.max_length).examples
         report[f"{name}_val_perplexity"] = round(validation_perplexity(model, tokenizer, examples), 4)
@@ -66,6 +73,8 @@ def main() -> None:
         "parseable_with_default_retries": by_retries.get(str(DEFAULT_RETRIES)),
         "errors_after_all_retries": dict(errors),
         "answer_exact": sum(1 for r, inst in zip(results, asked) if r.ok and inst.output and r.answer == inst.output.get("answer")),
+        "answer_exact_greedy": sum(1 for (r, a), inst in zip(reasoned, asked)
+                                   if a == 1 and r.ok and inst.output and r.answer == inst.output.get("answer")),
         "seconds": round(time.time() - start, 1),
     }
     text = json.dumps(report, indent=2)
