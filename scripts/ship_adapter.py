@@ -101,7 +101,7 @@ Recomputed by `python scripts/adapter_report.py --adapter src/cogex/resources/ad
 
 | | base model | with adapter |
 |---|---|---|
-| validation perplexity (completion tokens, both modes, {report['n_held_out']} instances) | {report['base_val_perplexity']} | {report['adapter_val_perplexity']} |
+| validation perplexity (completion tokens, both modes, {report['n_held_out']} instances) | {report.get('base_val_perplexity', '-')} | {report.get('adapter_val_perplexity', '-')} |
 
 `cogex ask --json` (reasoner mode, 384 new tokens) on {n} held-out seed instructions, `error` null:
 
