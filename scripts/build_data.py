@@ -15,7 +15,7 @@ import argparse
 import json
 from pathlib import Path
 
-from cogex.data.leave_out import build_training_set, records_hash, write_heldout_tasks
+from cogex.data.leave_out import build_training_set, write_heldout_tasks
 from cogex.data.seed import seed_dir
 
 HANDWRITTEN = ("computation.jsonl", "judgement.jsonl", "general.jsonl")
@@ -31,7 +31,7 @@ def _write(path: Path, records: list[dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--per-family", type=int, default=20)
+    parser.add_argument("--per-family", type=int, default=16)
     parser.add_argument("--heldout-items", type=int, default=300)
     args = parser.parse_args()
     folder = seed_dir()
@@ -42,25 +42,19 @@ def main() -> None:
     for name, records in handwritten.items():
         _write(folder / name, [r for r in records if r["id"] in kept_ids])
     _write(folder / "generated.jsonl", generated)
+    report_path = folder / "build_report.json"
+    if report_path.exists():  # the hand-written files were filtered in place: keep earlier removals
+        previous = json.loads(report_path.read_text(encoding="utf-8"))
+        earlier = previous.get("removed", [])
+        known = {r["id"] for r in earlier}
+        report.removed = earlier + [r for r in report.removed if r["id"] not in known]
+        report.handwritten_before = max(report.handwritten_before, previous.get("handwritten_before", 0))
     out = report.to_json()
-    previous_path = folder / "build_report.json"
-    if previous_path.exists():  # the hand-written files were filtered in place: keep earlier removals
-        previous = json.loads(previous_path.read_text(encoding="utf-8"))
-        seen = {r["id"] for r in out["removed"]}
-        out["removed"] = previous.get("removed", []) + [r for r in out["removed"] if r["id"] not in {p["id"] for p in previous.get("removed", [])}]
-        out["handwritten_before"] = max(out["handwritten_before"], previous.get("handwritten_before", 0))
-        out["removed_count"] = len(out["removed"])
-        from collections import Counter
-
-        out["removed_by_reason"] = dict(sorted(Counter(r["reason"] for r in out["removed"]).items()))
-        del seen
-    all_records = [r for name in (*HANDWRITTEN, "generated.jsonl") for r in _read(folder / name)]
-    out["data_hash"] = records_hash(all_records)
-    previous_path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    report_path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     tasks = write_heldout_tasks(folder.parent / "tasks" / "heldout", count=args.heldout_items)
     print(f"hand-written kept {out['handwritten_kept']} of {out['handwritten_before']} "
           f"(removed {out['removed_count']}); generated {out['generated']} from {len(out['families_in'])} families; "
-          f"total {len(all_records)} instances over {out['task_families_total']} categories; "
+          f"total {out['total_instances']} instances over {out['task_families_total']} categories; "
           f"{len(tasks)} held-out tasks")
 
 

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Mapping
 
 from .contamination import TaskProfile, find_task_overlaps, task_profile
 from .families import Family, heldout_families, training_families
-from .families.build import draw, execute
+from .families.build import build_records, draw, execute
 
 #: Task kinds kept out of training: the same task as a paper task, or a held-out family's kind.
 #: Each pattern is searched (case-insensitive) in a record's instruction + input.
@@ -130,13 +130,6 @@ def filter_records(records: list[dict[str, Any]], profiles: list[TaskProfile]) -
     return kept, removed
 
 
-def generate_records(families: Iterable[Family], per_family: int, seed: int = 0) -> list[dict[str, str]]:
-    from .families.build import to_record
-
-    drawn = [d for family in families for d in draw(family, per_family, seed=seed)]
-    return [to_record(item, output) for item, output in execute(drawn)]
-
-
 def records_hash(records: Iterable[Mapping[str, Any]]) -> str:
     digest = hashlib.sha256()
     for record in records:
@@ -150,7 +143,7 @@ def build_training_set(handwritten: list[dict[str, Any]], *, per_family: int = 2
     families = training_families()
     profiles = profiles if profiles is not None else paper_task_profiles() + heldout_profiles()
     kept, removed = filter_records(handwritten, profiles)
-    generated = generate_records(families, per_family, seed)
+    generated = build_records(families, per_family, seed=seed)
     generated_kept, generated_removed = filter_records(generated, profiles)
     if generated_removed:  # a generator family writes a held-out kind: refuse rather than drop silently
         raise ValueError(f"generated records hit the leave-out rules: {generated_removed[:3]}")

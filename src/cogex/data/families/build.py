@@ -49,30 +49,31 @@ def draw(family: Family, count: int, *, seed: int = 0, max_tries: int = 20) -> l
 
 
 def execute(drawn: Iterable[Drawn]) -> list[tuple[Drawn, dict[str, Any]]]:
-    """Each drawn instance with its output dict, from one sandbox run per (family, program).
+    """Each drawn instance with its output dict (in input order), from one sandbox run per
+    (family, program).
 
     Raises :class:`FamilyError` if a program fails or returns something other than a dict with
     ``'answer'`` whose text parses back as a literal (the training target must be exact)."""
-    groups: dict[tuple[str, str], list[Drawn]] = defaultdict(list)
-    for item in drawn:
-        groups[(item.family.name, item.program)].append(item)
-    done: list[tuple[Drawn, dict[str, Any]]] = []
-    for (name, program), items in groups.items():
-        helpers = items[0].family.helpers
+    items = list(drawn)
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, item in enumerate(items):
+        groups[(item.family.name, item.program)].append(index)
+    outputs: list[dict[str, Any]] = [{} for _ in items]
+    for (name, program), indices in groups.items():
+        helpers = items[indices[0]].family.helpers
         source = f"{helpers.rstrip()}\n\n\n{program}" if helpers.strip() else program
-        results = run_calls(source, [i.call for i in items], allow_undefined=False)
-        for item, result in zip(items, results):
+        results = run_calls(source, [items[i].call for i in indices], allow_undefined=False)
+        for index, result in zip(indices, results):
+            call = items[index].call
             if result.status != "ok":
-                raise FamilyError(f"family {name}: {item.call} failed: {result.error} {result.detail[:300]}")
+                raise FamilyError(f"family {name}: {call} failed: {result.error} {result.detail[:300]}")
             value = result.value
             if not isinstance(value, dict) or "answer" not in value:
-                raise FamilyError(f"family {name}: {item.call} returned {value!r:.200}, not a dict with 'answer'")
+                raise FamilyError(f"family {name}: {call} returned {value!r:.200}, not a dict with 'answer'")
             if fmt.safe_literal(repr(value)) != value:
                 raise FamilyError(f"family {name}: output {value!r:.200} does not round-trip as a literal")
-            done.append((item, value))
-    order = {id(d): n for n, d in enumerate(drawn)} if isinstance(drawn, list) else {}
-    done.sort(key=lambda pair: order.get(id(pair[0]), 0))
-    return done
+            outputs[index] = value
+    return list(zip(items, outputs))
 
 
 def to_record(item: Drawn, output: dict[str, Any], *, id_prefix: str = "gen") -> dict[str, str]:
