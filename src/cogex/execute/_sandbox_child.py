@@ -937,6 +937,7 @@ class _Server:
     def _relay(self, pid: int, r_up: int, w_down: int) -> dict:
         """Forward the worker's frames until it ends; returns the ``done`` frame's content."""
         import select
+        import signal
         import time
 
         buf = bytearray()
@@ -984,14 +985,19 @@ class _Server:
                     grace_end = time.monotonic() + RESULT_GRACE_SECONDS
             if eof and buf and verdict is None:
                 verdict = self._tampered("an incomplete message")
-        status, lingered = self._reap(pid, kill=verdict is not None)
+        # The channel closed with no result: a worker that is exiting already has its final
+        # status (a kill cannot change it); one still running closed the channel itself. Killing
+        # at once (no grace) keeps the verdict independent of how fast the machine is.
+        closed_early = eof and result is None and verdict is None
+        status, lingered = self._reap(pid, kill=verdict is not None or closed_early)
         if verdict is not None:
             return verdict
         if not confined:
             return {"setup_failed": True}
+        if closed_early and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+            return {"error": "crashed", "detail": "the program closed its sandbox channel"}
         if lingered:
-            return (self._tampered("it kept running after sending its result") if result is not None
-                    else {"error": "crashed", "detail": "the program closed its sandbox channel"})
+            return self._tampered("it kept running after sending its result")
         if os.WIFSIGNALED(status):
             return {"signal": os.WTERMSIG(status)}
         code = os.WEXITSTATUS(status)
