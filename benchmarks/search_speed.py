@@ -106,7 +106,7 @@ def main() -> None:
         backend = MeteredBackend(inner, naive=naive)
         settings = replace(base_settings, ranking=ranking)
         start = time.perf_counter()
-        record = run_search(backend, task, settings).record
+        record = run_search(backend, task, settings).program.to_json()
         wall = time.perf_counter() - start
         runs[name] = {
             "wall_seconds": round(wall, 1),

@@ -11,6 +11,7 @@ import pytest
 from cogex.execute.binding import applies, bound_calls, check_bindings, entry_function, takes_one_argument
 from cogex.execute.executors import EmulateExecutor, SandboxExecutor, make_executor, with_binding
 from cogex.models.backend import Backend, Completion, GenerationConfig
+from cogex.search import Program
 from cogex.search.apply import apply_program
 from cogex.search.cotacs import Candidate, SearchSettings, choose
 from cogex.tasks import Example
@@ -133,10 +134,10 @@ def test_choose_keeps_distinct_programs_each_with_its_best_binding() -> None:
 def test_apply_uses_each_programs_binding() -> None:
     task = Task(name="sorting", instruction="Sort the words.", answer_format="text", labels=None, search_note="",
                 loader=lambda split: [])
-    record = {"task": "sorting", "instruction": task.instruction, "settings": {"executor": "python"},
-              "programs": [{"program": SORT_TEXT, "binding": "text"}]}
+    program = Program.from_json({"task": "sorting", "instruction": task.instruction, "settings": {"executor": "python"},
+                                 "programs": [{"program": SORT_TEXT, "binding": "text"}]})
     items = [Example("0", "pear apple fig", "apple fig pear"), Example("1", "b a", "a b")]
-    applied = apply_program(NoModel(), record, items, task)
+    applied = apply_program(NoModel(), program, items, task)
     assert applied["accuracy"] == 1.0 and applied["bindings"] == ["text"]
     assert applied["paths"] == {"python": 2}
 

@@ -586,12 +586,24 @@ def test_working_spinner_is_silent_off_a_terminal(capsys) -> None:  # type: igno
     assert value == 2 and "writing a program" not in captured.out + captured.err
 
 
-def test_load_program_refuses_an_unknown_format_version(tmp_path: Path) -> None:
-    from cogex.search.cotacs import PROGRAM_FORMAT, load_program
+def test_program_load_refuses_an_unknown_format_version(tmp_path: Path) -> None:
+    from cogex.search import PROGRAM_FORMAT, Program
 
     good = {"format": PROGRAM_FORMAT, "instruction": "Add.", "programs": [{"program": "def f(x):\n    return {'answer': x}"}]}
     (tmp_path / "program.json").write_text(json.dumps(good))
-    assert load_program(str(tmp_path))["programs"][0]["program"].startswith("def f")  # str path, run directory
+    loaded = Program.load(str(tmp_path))  # str path, run directory
+    assert loaded.programs[0].program.startswith("def f") and loaded.programs[0].binding == "model"
+    assert loaded.executor == "emulate" and loaded.task == "program"  # defaults of a hand-written file
     (tmp_path / "program.json").write_text(json.dumps({**good, "format": "cogex.program/9"}))
     with pytest.raises(ValueError, match="cogex.program/9"):
-        load_program(tmp_path / "program.json")
+        Program.load(tmp_path / "program.json")
+
+
+def test_program_save_then_load_round_trips(tmp_path: Path) -> None:
+    from cogex.search import ChosenProgram, Program
+
+    program = Program(instruction="Add.", programs=[ChosenProgram("def f(x):\n    return {'answer': x}", "text", 0.5)],
+                      task="t", settings={"executor": "python"}, task_source={"kind": "user", "source": "x.jsonl"})
+    path = program.save(tmp_path)
+    assert path == tmp_path / "program.json"
+    assert Program.load(path) == program and Program.load(path).top(0).programs == []

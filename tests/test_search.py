@@ -12,9 +12,9 @@ import pytest
 
 from cogex.execute.executors import NO_FALLBACK_ERRORS, SandboxExecutor, call_budget, parse_helper_reply
 from cogex.generate.modes import EMULATOR_CONFIG
-from cogex.search import SearchSettings, run_search
+from cogex.search import Program, SearchSettings, run_search
 from cogex.search.apply import apply_program, items_for
-from cogex.search.cotacs import Candidate, load_program, rank
+from cogex.search.cotacs import Candidate, rank
 from cogex.tasks import get_task
 
 pytestmark = pytest.mark.model
@@ -48,18 +48,23 @@ def test_search_writes_program_and_apply_reproduces_its_accuracy(cogex_backend, 
     settings = SearchSettings(n_generate=2, n_rank=3, k=1, max_resamples=1, gen_max_new_tokens=200,
                               emu_max_new_tokens=96, seed=0)
     result = run_search(cogex_backend, task, settings, out_dir=tmp_path)
-    record = load_program(tmp_path / "program.json")
-    assert record["task"] == "sum" and record["k"] == 1 and len(record["programs"]) == 1
-    assert record["settings"]["n_generate"] == 2 and record["seed"] == 0
-    assert record["settings"]["bindings"] == ["model"]  # emulation ranks only model-written calls
-    assert len(record["predictions"]) == 3 and record["n_candidates"] == 2
-    assert 0.0 <= record["rank_accuracy"] <= 1.0
-    assert record["programs"][0]["program"] == result.programs[0]["program"]
-    items, task_obj = items_for(record, split="search")
-    assert [e.id for e in items] == record["items"]["rank"]
-    applied = apply_program(cogex_backend, record, items, task_obj)
-    assert applied["accuracy"] == pytest.approx(record["rank_accuracy"])
-    assert [row["prediction"] for row in applied["predictions"]] == [p["prediction"] for p in record["predictions"]]
+    program = Program.load(tmp_path / "program.json")
+    assert program == result.program  # what is saved is what the search returned
+    assert program.task == "sum" and program.k == 1 and len(program.programs) == 1
+    assert program.settings["n_generate"] == 2 and program.seed == 0
+    assert program.settings["bindings"] == ["model"]  # emulation ranks only model-written calls
+    assert len(program.predictions) == 3 and program.n_candidates == 2
+    assert program.rank_accuracy == sum(p.correct for p in program.predictions) / 3
+    items, task_obj = items_for(program, split="search")
+    assert [e.id for e in items] == program.items["rank"]
+    applied = apply_program(cogex_backend, program, items, task_obj)
+    assert applied["accuracy"] == pytest.approx(program.rank_accuracy)
+    assert [row["prediction"] for row in applied["predictions"]] == [p.prediction for p in program.predictions]
+    # The same search on the same seed writes the same artifact (only its wall time differs).
+    again = run_search(cogex_backend, task, settings, out_dir=tmp_path / "again")
+    first = json.loads((tmp_path / "program.json").read_text())
+    second = json.loads((tmp_path / "again" / "program.json").read_text())
+    assert {**first, "seconds": 0} == {**second, "seconds": 0} and again.program.programs == program.programs
 
 
 def test_hostile_candidates_fail_and_the_search_carries_on(cogex_backend) -> None:

@@ -49,7 +49,7 @@ def apply(
     answer (also with --json)."""
     from cogex.cli.progress import StageProgress
     from cogex.search.apply import apply_program, items_for
-    from cogex.search.cotacs import load_program
+    from cogex.search.artifact import Program
 
     chosen = [name for name, value in (("--input", input_text), ("--file", file), ("--task", task)) if value is not None]
     if len(chosen) > 1:
@@ -57,21 +57,21 @@ def apply(
     if input_text is not None and not input_text.strip():
         usage_error("--input is empty")
     with user_errors():
-        record = load_program(program_json)
-        if not record["programs"]:
+        program = Program.load(program_json)
+        if not program.programs:
             fail(f"{program_json} holds no program (its search found none): nothing to apply")
-        items, task_obj = items_for(record, input_text=input_text, task=task, split=split, limit=limit, file=file,
+        items, task_obj = items_for(program, input_text=input_text, task=task, split=split, limit=limit, file=file,
                                     input_column=input_column, target_column=target_column, seed=seed)
     if not items:
         fail(f"no items to apply the program to (task {task_obj.name!r}, split {split!r}); pass --file, --task or --input")
     check_cache_location(backend_args.no_cache)
     progress = StageProgress(quiet=quiet)
     with user_errors():
-        effective = executor or str(record.get("settings", {}).get("executor", "emulate"))
+        effective = executor or program.executor
         # Sandbox execution may never need the model (a text/words binding, no failure): load it on first use.
         model_backend = backend_from(backend_args, on_calls=progress.model_calls, lazy=effective != "emulate")
         with progress:
-            result = apply_program(model_backend, record, items, task_obj, executor=executor, progress=progress)
+            result = apply_program(model_backend, program, items, task_obj, executor=executor, progress=progress)
         if out_file is not None:
             with out_file.open("w", encoding="utf-8") as handle:
                 for row in result["predictions"]:

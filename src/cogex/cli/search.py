@@ -10,6 +10,7 @@ from rich.table import Table
 
 from cogex.cli import options as opt
 from cogex.cli import tasks_option as topt
+from cogex.search.artifact import PROGRAM_FILE, Program
 from cogex.cli.common import (
     EXIT_FAILED,
     backend_from,
@@ -54,7 +55,6 @@ def search(
     Exit code 0 when a program was found, 1 when no candidate could be parsed."""
     from cogex.cli.progress import StageProgress
     from cogex.search import SearchSettings, run_search
-    from cogex.search.cotacs import PROGRAM_FILE, write_program
 
     with user_errors():
         settings = SearchSettings(
@@ -78,33 +78,31 @@ def search(
         model_backend = backend_from(backend_args, on_calls=progress.model_calls)
         with progress:
             progress("propose", 0, n_generate)
-            result = run_search(model_backend, task_obj, settings, out_dir=run_dir, progress=progress)
-        if source is not None:  # a user task: record where it came from, so `cogex apply RUN` rebuilds its splits
-            result.record["task_source"] = source
-            write_program(run_dir / PROGRAM_FILE, result.record)
-    summary(result.record, run_dir)
-    if not result.record["programs"]:
+            # A user task records where it came from, so `cogex apply RUN` rebuilds its splits.
+            result = run_search(model_backend, task_obj, settings, out_dir=run_dir, progress=progress, task_source=source)
+    summary(result.program, run_dir)
+    if not result.program.programs:
         console.print(plain("no candidate program could be parsed: try a larger --n-generate or --max-resamples, "
                             "or a CoGEX-trained model (see the model card)."), style="bold red")
         raise typer.Exit(EXIT_FAILED)
 
 
-def summary(record: dict, run_dir: Path) -> None:  # type: ignore[type-arg]
-    table = Table(title=plain(f"CoTACS on {record['task']} (k={record['k']}, executor={record['settings']['executor']})"))
+def summary(program: Program, run_dir: Path) -> None:
+    table = Table(title=plain(f"CoTACS on {program.task} (k={program.k}, executor={program.executor})"))
     for column in ("program", "binding", "rank acc", "train acc", "from item"):
         table.add_column(column)
-    for i, prog in enumerate(record["programs"]):
-        train = "-" if prog["train_score"] is None else f"{prog['train_score']:.3f}"
-        table.add_row(str(i + 1), plain(prog.get("binding", "model")), f"{prog['rank_score']:.3f}", train, plain(prog["source_item"]))
+    for i, prog in enumerate(program.programs):
+        train = "-" if prog.train_score is None else f"{prog.train_score:.3f}"
+        table.add_row(str(i + 1), plain(prog.binding), f"{prog.rank_score or 0.0:.3f}", train, plain(prog.source_item))
     console.print(table)
-    calls = record.get("calls", {})
+    calls = program.calls
     console.print(plain(
-        f"ranking accuracy {record['rank_accuracy']:.3f} on {len(record['predictions'])} items; "
-        f"{record['n_distinct_valid']} distinct valid of {record['n_candidates']} candidates; "
+        f"ranking accuracy {program.rank_accuracy or 0.0:.3f} on {len(program.predictions)} items; "
+        f"{program.n_distinct_valid} distinct valid of {program.n_candidates} candidates; "
         f"model calls computed {calls.get('cache_misses', '?')}, cache hits {calls.get('cache_hits', '?')}; "
-        f"{record['seconds']} s"
+        f"{program.seconds} s"
     ))
-    out.print(plain(str(run_dir / "program.json")))
+    out.print(plain(str(run_dir / PROGRAM_FILE)))
 
 
 def register(app: typer.Typer) -> None:

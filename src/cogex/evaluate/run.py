@@ -1,13 +1,6 @@
 """Run methods x tasks on the same test items and save every prediction.
 
-Methods:
-* ``majority``       the most frequent search target for every item (no model; a floor)
-* ``zero_shot``      the instruction-tuned base model answers directly (paper baseline)
-* ``zero_shot_cot``  the base model thinks step by step, then answers after 'Answer:'
-* ``few_shot_bm25``  2 in-context examples retrieved by BM25 from the search items (paper baseline)
-* ``cogex``          end-to-end CoGEX: a new program for every item (reasoner mode)
-* ``cotacs_k1`` / ``cotacs_k3``                 CoTACS with emulation (the paper)
-* ``cotacs_hybrid_k1`` / ``cotacs_hybrid_k3``   CoTACS with sandboxed execution + model-answered helpers
+Methods are registered in :data:`cogex.evaluate.methods.METHODS` (``cogex eval --help`` lists them).
 
 Tasks are paper task names, shipped held-out task names, task config YAML files, or the groups
 ``paper`` and ``heldout``. One search with k = 3 serves both k = 1 (its best program) and k = 3
@@ -20,35 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from cogex import format as fmt
-from cogex.evaluate.baselines import few_shot_bm25, majority, zero_shot, zero_shot_cot
-from cogex.generate.modes import REASONER_CONFIG, reason
+from cogex.evaluate.methods import METHODS, Cell, Method, MethodContext, comparable_settings, cotacs_search
 from cogex.models.backend import Backend
-from cogex.search.apply import apply_program
-from cogex.search.cotacs import PROGRAM_FILE, SearchSettings, load_program, run_search
+from cogex.search.cotacs import SearchSettings
 from cogex.tasks import Example, Task, get_task, heldout_tasks, is_task_config, list_tasks, shipped_task_configs
 
-METHODS: tuple[str, ...] = (
-    "majority",
-    "zero_shot",
-    "zero_shot_cot",
-    "few_shot_bm25",
-    "cogex",
-    "cotacs_k1",
-    "cotacs_k3",
-    "cotacs_hybrid_k1",
-    "cotacs_hybrid_k3",
-)
-
-#: Methods that run the instruction-tuned base model (no CoGEX adapter).
-BASE_METHODS = frozenset({"zero_shot", "zero_shot_cot", "few_shot_bm25"})
-#: Methods that call no model at all.
-MODEL_FREE_METHODS = frozenset({"majority"})
 #: The model identity recorded for a model-free cell.
 NO_MODEL = "none"
 #: Group names accepted by ``--tasks``.
@@ -65,33 +38,10 @@ class EvalSettings:
     """What to evaluate and how big (the whole test split when it has fewer than ``test_items``)."""
 
     tasks: tuple[str, ...] = tuple(list_tasks())
-    methods: tuple[str, ...] = METHODS
+    methods: tuple[str, ...] = tuple(METHODS)
     test_items: int = 100
     search: SearchSettings = field(default_factory=lambda: SearchSettings(k=3))
     seed: int = 0
-
-
-@dataclass
-class Cell:
-    """The result of one method on one task."""
-
-    task: str
-    method: str
-    accuracy: float
-    n: int
-    failures: int
-    paths: dict[str, int]
-    model: str = ""  # identity of the model that produced the cell (with its adapter)
-    search: dict[str, Any] | None = None  # the search settings behind a CoTACS cell
-    items: str = ""  # digest of the test item ids the cell was scored on
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Cell":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 Progress = Callable[[str, int, int], None]
@@ -155,9 +105,8 @@ def check_methods(methods: Sequence[str]) -> tuple[str, ...]:
 
 def needs_models(methods: Sequence[str]) -> tuple[bool, bool]:
     """Whether ``methods`` need (the base model, the CoGEX model)."""
-    base = any(m in BASE_METHODS for m in methods)
-    cogex = any(m not in BASE_METHODS and m not in MODEL_FREE_METHODS for m in methods)
-    return base, cogex
+    roles = {METHODS[m].model for m in check_methods(methods)}
+    return "base" in roles, "cogex" in roles
 
 
 # ---- saved cells ------------------------------------------------------------------------
@@ -241,92 +190,17 @@ def read_settings(run_dir: Path) -> dict[str, Any]:
 
 
 def search_settings_for(settings: EvalSettings, executor: str) -> SearchSettings:
-    """The search an eval runs for one executor (k >= 3 so that k1 and k3 share it; emulate
-    ranks only model-written calls)."""
-    search = replace(settings.search, executor=executor, k=max(settings.search.k, 3), seed=settings.seed)
-    return replace(search, bindings=search.ranked_bindings())
+    """The search an eval runs for one executor (shared by its k=1 and k=3 methods)."""
+    return cotacs_search(settings.search, executor, settings.seed)
 
 
-def comparable_settings(search: dict[str, Any]) -> dict[str, Any]:
-    """Search settings as saved in JSON, for comparison; a record written before input bindings
-    existed ranked model-written calls only."""
-    return json.loads(json.dumps({"bindings": ["model"], **search}))
-
-
-def _normalised(task: Task, answer: Any, item: Example) -> str:
-    return "" if answer is None else task.normalize(answer, item)
-
-
-def _score_answers(task: Task, method: str, items: Sequence[Example], answers: Sequence[Any],
-                   errors: Sequence[str | None], paths: Sequence[str]) -> tuple[Cell, list[dict[str, Any]]]:
-    correct = [a is not None and task.is_correct(a, e.target, e) for a, e in zip(answers, items)]
-    rows = [
-        {"id": e.id, "target": e.target, "prediction": fmt._jsonable(a), "answer": _normalised(task, a, e),
-         "error": err, "path": p, "correct": c}
-        for e, a, err, p, c in zip(items, answers, errors, paths, correct)
-    ]
-    cell = Cell(task.name, method, sum(correct) / len(items) if items else 0.0, len(items),
-                sum(1 for err in errors if err), dict(Counter(paths)))
-    return cell, rows
-
-
-def _search_record(backend: Backend, task: Task, settings: EvalSettings, executor: str, task_dir: Path,
-                   progress: Progress) -> dict[str, Any]:
-    search_dir = task_dir / f"search-{executor}"
-    search = search_settings_for(settings, executor)
-    if (search_dir / PROGRAM_FILE).is_file():
-        record = load_program(search_dir)
-        # Reuse a finished search only if the same model ran it with the same settings.
-        if (record.get("model", {}).get("identity") == backend.identity
-                and comparable_settings(record.get("settings", {})) == comparable_settings(asdict(search))):
-            return record
-    return run_search(backend, task, search, out_dir=search_dir, progress=progress).record
-
-
-def _direct(task: Task, method: str, items: Sequence[Example], answers: Sequence[Any], path: str) -> tuple[Cell, list[dict[str, Any]]]:
-    """Score answers given as text; an empty one counts as a failure (``no_answer``)."""
-    errors = [None if str(a or "").strip() else "no_answer" for a in answers]
-    return _score_answers(task, method, items, answers, errors, [path] * len(items))
-
-
-def _run_method(method: str, task: Task, items: Sequence[Example], settings: EvalSettings, backend: Backend | None,
-                task_dir: Path, progress: Progress) -> tuple[Cell, list[dict[str, Any]]]:
-    """One method on the items: the cell and its per-item rows."""
-    if method == "majority":
-        return _direct(task, method, items, majority(task, items, task.examples("search", seed=settings.seed)), "constant")
-    if backend is None:
-        raise ValueError(f"method {method!r} needs a model backend")
-    if method == "zero_shot":
-        return _direct(task, method, items, zero_shot(backend, task, items), "direct")
-    if method == "zero_shot_cot":
-        return _direct(task, method, items, zero_shot_cot(backend, task, items), "direct")
-    if method == "few_shot_bm25":
-        pool = task.examples("search", seed=settings.seed)
-        return _direct(task, method, items, few_shot_bm25(backend, task, items, pool), "direct")
-    if method == "cogex":
-        parsed = reason(backend, task.instruction, [e.input for e in items], REASONER_CONFIG)
-        return _score_answers(task, method, items, [p.answer if p.ok else None for p in parsed],
-                              [None if p.ok else p.error.value for p in parsed], ["emulate"] * len(items))  # type: ignore[union-attr]
-    if method.startswith("cotacs"):
-        executor = "hybrid" if "hybrid" in method else "emulate"
-        record = _search_record(backend, task, settings, executor, task_dir, progress)
-        k = 3 if method.endswith("k3") else 1
-        applied = apply_program(backend, {**record, "programs": record["programs"][:k]}, items, task, executor=executor)
-        rows = [{**row, "answer": _normalised(task, row["prediction"], e)} for row, e in zip(applied["predictions"], items)]
-        paths = Counter(p for row in rows for p in row["paths"])
-        cell = Cell(task.name, method, applied["accuracy"] or 0.0, len(items),
-                    sum(1 for row in rows if row["prediction"] is None), dict(paths))
-        return cell, rows
-    raise UnknownChoiceError(f"unknown method {method!r}; choose from: {', '.join(METHODS)}")
-
-
-def _identity(method: str, base: Backend | None, cogex: Backend | None) -> tuple[str, Backend | None]:
+def _identity(method: Method, base: Backend | None, cogex: Backend | None) -> tuple[str, Backend | None]:
     """The model identity recorded for a method's cell, and the backend it runs on."""
-    if method in MODEL_FREE_METHODS:
+    if method.model == "none":
         return NO_MODEL, None
-    backend = base if method in BASE_METHODS else cogex
+    backend = base if method.model == "base" else cogex
     if backend is None:
-        raise ValueError(f"method {method!r} needs a model backend")
+        raise ValueError(f"method {method.name!r} needs a model backend")
     return backend.identity, backend
 
 
@@ -344,20 +218,22 @@ def evaluate_task(
     items = task.examples("test", limit=settings.test_items, seed=settings.seed)
     digest = items_digest(items)
     cells: list[Cell] = []
-    for method in settings.methods:
+    for name in check_methods(settings.methods):
+        method = METHODS[name]
         model, backend = _identity(method, base, cogex)
-        executor = "hybrid" if "hybrid" in method else "emulate"
-        search = comparable_settings(asdict(search_settings_for(settings, executor))) if method.startswith("cotacs") else None
-        cached = _load_cell(task_dir, method, model, search, digest)
+        searched = method.search_settings(settings.search, settings.seed)
+        search = comparable_settings(asdict(searched)) if searched is not None else None
+        cached = _load_cell(task_dir, name, model, search, digest)
         if cached is not None:
             cells.append(cached)
             continue
-        progress(f"{task.name}:{method}", 0, 1)
-        cell, rows = _run_method(method, task, items, settings, backend, task_dir, progress)
+        progress(f"{task.name}:{name}", 0, 1)
+        ctx = MethodContext(backend=backend, search=settings.search, seed=settings.seed, task_dir=task_dir, progress=progress)
+        cell, rows = method.run(task, items, ctx)
         cell = replace(cell, model=model, search=search, items=digest)
         _save_cell(task_dir, cell, rows)
         cells.append(cell)
-        progress(f"{task.name}:{method}", 1, 1)
+        progress(f"{task.name}:{name}", 1, 1)
     return cells
 
 

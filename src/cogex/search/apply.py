@@ -13,31 +13,32 @@ from cogex.execute.binding import MODEL_BINDING
 from cogex.execute.executors import make_executor
 from cogex.generate.modes import EMULATOR_CONFIG
 from cogex.models.backend import Backend
+from cogex.search.artifact import Program
 from cogex.search.cotacs import combine
 from cogex.tasks import Example, Task, get_task
 
 _TEST_SPLITS = ("test", "validation", "dev", "val")
 
 
-def _plain_task(record: dict[str, Any], answer_format: str = "text", labels: Sequence[str] | None = None) -> Task:
+def _plain_task(program: Program, answer_format: str = "text", labels: Sequence[str] | None = None) -> Task:
     """A task without data that normalises and scores answers like the program's task."""
     from cogex.tasks.base import Task as TaskClass
 
-    return TaskClass(name=str(record.get("task", "program")), instruction=record["instruction"],
+    return TaskClass(name=program.task, instruction=program.instruction,
                      answer_format=answer_format if answer_format in ("label", "letter", "number", "text") else "text",  # type: ignore[arg-type]
                      labels=tuple(str(x) for x in labels) if labels else None, search_note="", loader=lambda split: [])
 
 
-def _source(record: dict[str, Any]) -> dict[str, Any] | None:
+def _source(program: Program) -> dict[str, Any] | None:
     """Where the program's task came from when it is not a registered task: the recorded
     ``task_source``, or for an artifact written before it was recorded, the file its search note
     names ("file PATH: ..."). None for a paper or shipped task (its name is enough)."""
-    source = record.get("task_source")
-    if isinstance(source, dict) and isinstance(source.get("source"), str):
+    source = program.task_source
+    if source is not None and isinstance(source.get("source"), str):
         return source
-    if _registered(str(record.get("task", ""))) is not None:
+    if _registered(program.task) is not None:
         return None
-    note = str(record.get("search_note", ""))
+    note = program.search_note
     if note.startswith("file ") and ": " in note:
         return {"kind": "user", "source": note[len("file "):].split(": ", 1)[0]}
     return None
@@ -52,23 +53,23 @@ def _registered(name: str) -> Task | None:
         return None
 
 
-def scoring_task(record: dict[str, Any]) -> Task:
+def scoring_task(program: Program) -> Task:
     """The task used to normalise and score answers (no data is read for a user task)."""
-    source = _source(record)
+    source = _source(program)
     if source is None:
-        return _registered(str(record.get("task", ""))) or _plain_task(record)
-    return _plain_task(record, str(source.get("answer_format", "text")), source.get("labels"))
+        return _registered(program.task) or _plain_task(program)
+    return _plain_task(program, str(source.get("answer_format", "text")), source.get("labels"))
 
 
-def task_of(record: dict[str, Any]) -> Task:
+def task_of(program: Program) -> Task:
     """The task the program was searched on, with its data: a paper or shipped task by name, the
     task config or user file recorded in the artifact (same columns, split and answer format),
     else a plain-text task without data."""
     from cogex.tasks import load_task_config, load_user_task
 
-    source = _source(record)
+    source = _source(program)
     if source is None:
-        return _registered(str(record.get("task", ""))) or _plain_task(record)
+        return _registered(program.task) or _plain_task(program)
     where = source["source"]
     if source.get("kind") == "config":
         return load_task_config(where)
@@ -76,15 +77,15 @@ def task_of(record: dict[str, Any]) -> Task:
         raise FileNotFoundError(f"the program was searched on {where}, which no longer exists; pass --file or --task")
     try:
         return load_user_task(where, input_column=str(source.get("input_column", "input")),
-                              target_column=str(source.get("target_column", "target")), instruction=record["instruction"],
+                              target_column=str(source.get("target_column", "target")), instruction=program.instruction,
                               answer_format=str(source.get("answer_format", "text")),  # type: ignore[arg-type]
                               labels=source.get("labels"), search_fraction=float(source.get("search_fraction", 0.5)),
-                              seed=int(source.get("split_seed", 0)), name=str(record.get("task") or "") or None)
+                              seed=int(source.get("split_seed", 0)), name=program.task or None)
     except KeyError as exc:
         raise ValueError(f"{exc.args[0] if exc.args else exc} (pass --file with --input-column/--target-column)") from None
 
 
-def _task_named(name: str, record: dict[str, Any], input_column: str, target_column: str) -> Task:
+def _task_named(name: str, program: Program, input_column: str, target_column: str) -> Task:
     """``--task``: a paper / shipped task or task config by name, else a data file (or Hub
     dataset) read with the column mapping, the program's instruction and answer format."""
     from cogex.tasks import load_user_task
@@ -92,9 +93,9 @@ def _task_named(name: str, record: dict[str, Any], input_column: str, target_col
     known = _registered(name)
     if known is not None:
         return known
-    base = scoring_task(record)
+    base = scoring_task(program)
     try:
-        return load_user_task(name, input_column=input_column, target_column=target_column, instruction=record["instruction"],
+        return load_user_task(name, input_column=input_column, target_column=target_column, instruction=program.instruction,
                               answer_format=base.answer_format, labels=base.labels)
     except KeyError as exc:
         raise ValueError(f"{exc.args[0] if exc.args else exc} (use --input-column / --target-column)") from None
@@ -144,7 +145,7 @@ def file_items(path: Path, input_column: str = "input", target_column: str | Non
 
 
 def items_for(
-    record: dict[str, Any],
+    program: Program,
     *,
     input_text: str | None = None,
     task: str | None = None,
@@ -161,15 +162,15 @@ def items_for(
     if limit is not None and limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
     if input_text is not None:
-        return [Example(id="input/0", input=input_text, target="")], scoring_task(record)
+        return [Example(id="input/0", input=input_text, target="")], scoring_task(program)
     if file is not None:
         items = file_items(file, input_column, target_column)
-        return (items[:limit] if limit else items), scoring_task(record)
+        return (items[:limit] if limit else items), scoring_task(program)
     if task:
-        task_obj = _task_named(task, record, input_column, target_column or "target")
+        task_obj = _task_named(task, program, input_column, target_column or "target")
     else:
-        task_obj = task_of(record)
-    rank_ids = record.get("items", {}).get("rank") if isinstance(record.get("items"), dict) else None
+        task_obj = task_of(program)
+    rank_ids = program.rank_item_ids
     if split == "search" and not task and rank_ids:
         wanted = set(rank_ids)
         items = [e for e in task_obj.all_examples("search") if e.id in wanted]
@@ -181,7 +182,7 @@ def items_for(
 
 def apply_program(
     backend: Backend,
-    record: dict[str, Any],
+    program: Program,
     items: Sequence[Example],
     task: Task,
     *,
@@ -189,28 +190,28 @@ def apply_program(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Run every program of the artifact on the items; vote when there are several."""
-    settings = record.get("settings", {})
-    name = executor or settings.get("executor", "emulate")
+    settings = program.settings
+    name = executor or program.executor
     config = EMULATOR_CONFIG.with_(
         temperature=float(settings.get("emu_temperature", EMULATOR_CONFIG.temperature)),
         max_new_tokens=int(settings.get("emu_max_new_tokens", EMULATOR_CONFIG.max_new_tokens)),
-        seed=int(record.get("seed", 0)),
+        seed=program.seed,
     )
-    programs = [p["program"] for p in record["programs"]]
+    programs = [p.program for p in program.programs]
     # A program keeps the input binding it was ranked with; the emulator always writes its own call.
-    bindings = [p.get("binding", MODEL_BINDING) if name != "emulate" else MODEL_BINDING for p in record["programs"]]
+    bindings = [p.binding if name != "emulate" else MODEL_BINDING for p in program.programs]
     inputs = [e.input for e in items]
     per_program = []
     if progress:
         progress("apply", 0, len(programs))
-    for i, (program, binding) in enumerate(zip(programs, bindings)):
+    for i, (code, binding) in enumerate(zip(programs, bindings)):
         runner = make_executor(name, backend, config=config, binding=binding)
-        per_program.append(runner.run(record["instruction"], program, inputs))
+        per_program.append(runner.run(program.instruction, code, inputs))
         if progress:
             progress("apply", i + 1, len(programs))
     answers = [[r.answer if r.ok else None for r in results] for results in per_program]
     # No program (a search that found none) makes every item a counted failure.
-    predictions = combine(task, answers, items, int(record.get("seed", 0)))
+    predictions = combine(task, answers, items, program.seed)
     labelled = [bool(e.target) for e in items]
     correct = [task.is_correct(p, e.target, e) if p is not None and e.target else False for p, e in zip(predictions, items)]
     paths = Counter(r.path if r.ok else f"{r.path}:failed" for results in per_program for r in results)

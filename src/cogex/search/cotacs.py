@@ -24,15 +24,12 @@ from typing import Any, Callable, Sequence
 from cogex import format as fmt
 from cogex.execute.binding import BINDINGS, MODEL_BINDING, applies, check_bindings
 from cogex.execute.executors import Executor, ItemResult, make_executor, with_binding
-from cogex.files import write_json_atomic
 from cogex.generate.modes import EMULATOR_CONFIG, REASONER_CONFIG
 from cogex.models.backend import Backend
+from cogex.search.artifact import PROGRAM_FILE, ChosenProgram, Program, RankPrediction
 from cogex.search.selection import Scored, check_halving, majority_vote, needs_resample, successive_halving, top_k
 from cogex.tasks import Example, Task
 
-PROGRAM_FILE = "program.json"
-#: Version tag of program.json; load_program refuses any other.
-PROGRAM_FORMAT = "cogex.program/1"
 CANDIDATES_FILE = "candidates.jsonl"
 
 
@@ -119,18 +116,10 @@ class Candidate:
 
 @dataclass
 class SearchResult:
-    """The chosen programs and everything needed to reproduce and inspect them."""
+    """The artifact (the chosen programs and how they were found) and every ranked candidate."""
 
-    record: dict[str, Any]
+    program: Program
     candidates: list[Candidate]
-
-    @property
-    def programs(self) -> list[dict[str, Any]]:
-        return self.record["programs"]
-
-    @property
-    def rank_accuracy(self) -> float:
-        return self.record["rank_accuracy"]
 
 
 Progress = Callable[[str, int, int], None]
@@ -292,8 +281,10 @@ def run_search(
     progress: Progress = _noop,
     executor: Executor | None = None,
     programs_per_batch: int = 4,
+    task_source: dict[str, Any] | None = None,
 ) -> SearchResult:
-    """Run CoTACS end to end; writes ``program.json`` (and ``candidates.jsonl``) to ``out_dir``."""
+    """Run CoTACS end to end; writes ``program.json`` (and ``candidates.jsonl``) to ``out_dir``.
+    ``task_source`` (where a user task's data came from) is recorded in the artifact."""
     started = time.time()
     settings.validate()
     settings = replace(settings, bindings=settings.ranked_bindings())  # the record names only what was ranked
@@ -312,43 +303,34 @@ def run_search(
     chosen = choose(ranked, settings, len(rank_items)) if ranked else []
     voted = combine(task, [c.rank_answers for c in chosen], rank_items, settings.seed)
     correct = [v is not None and task.is_correct(v, ex.target, ex) for v, ex in zip(voted, rank_items)]
-    record = {
-        "format": PROGRAM_FORMAT,
-        "task": task.name,
-        "instruction": task.instruction,
-        "k": settings.k,
-        "programs": [
-            {"program": c.program, "binding": c.binding, "rank_score": c.rank_score, "train_score": c.train_score,
-             "source_item": c.source_item}
-            for c in chosen
-        ],
-        "rank_accuracy": _mean(correct),
-        "model": backend.describe(),
-        "settings": asdict(settings),
-        "seed": settings.seed,
-        "search_note": task.search_note,
-        "items": {"generate": [e.id for e in gen_items], "rank": [e.id for e in rank_items]},
-        "n_candidates": len(candidates),
-        "n_distinct_valid": len({c.program for c in ranked}),
-        "n_ranked": len(ranked),  # (program, binding) pairs
-        "candidates": [c.to_json() for c in ranked],
-        "predictions": [
-            {
-                "id": ex.id,
-                "target": ex.target,
-                "answers": [c.rank_answers[j] for c in chosen],
-                "paths": [c.rank_paths[j] for c in chosen],
-                "prediction": voted[j],
-                "correct": correct[j],
-            }
+    program = Program(
+        task=task.name,
+        instruction=task.instruction,
+        k=settings.k,
+        programs=[ChosenProgram(program=c.program, binding=c.binding, rank_score=c.rank_score,
+                                train_score=c.train_score, source_item=c.source_item) for c in chosen],
+        rank_accuracy=_mean(correct),
+        model=_plain(backend.describe()),
+        settings=_plain(asdict(settings)),
+        seed=settings.seed,
+        search_note=task.search_note,
+        items={"generate": [e.id for e in gen_items], "rank": [e.id for e in rank_items]},
+        n_candidates=len(candidates),
+        n_distinct_valid=len({c.program for c in ranked}),
+        n_ranked=len(ranked),  # (program, binding) pairs
+        candidates=[c.to_json() for c in ranked],
+        predictions=[
+            RankPrediction(id=ex.id, target=ex.target, answers=[c.rank_answers[j] for c in chosen],
+                           paths=[c.rank_paths[j] for c in chosen], prediction=voted[j], correct=correct[j])
             for j, ex in enumerate(rank_items)
         ],
-        "calls": _diff_stats(calls_before, _call_stats(backend)),
-        "seconds": round(time.time() - started, 2),
-    }
+        calls=_diff_stats(calls_before, _call_stats(backend)),
+        seconds=round(time.time() - started, 2),
+        task_source=task_source,
+    )
     if out_dir is not None:
-        write_program(out_dir / PROGRAM_FILE, record)
-    return SearchResult(record, ranked)
+        program.save(out_dir / PROGRAM_FILE)
+    return SearchResult(program, ranked)
 
 
 def candidate_rows(candidates: Sequence[Candidate], ranked: Sequence[Candidate]) -> list[dict[str, Any]]:
@@ -371,64 +353,6 @@ def candidate_rows(candidates: Sequence[Candidate], ranked: Sequence[Candidate])
             "rank_items_evaluated": len(best.rank_correct) if best is not None else 0,
         })
     return rows
-
-
-def write_program(path: Path, record: dict[str, Any]) -> None:
-    """Write a program artifact atomically."""
-    write_json_atomic(path, record)
-
-
-def load_program(path: Path) -> dict[str, Any]:
-    """Read a ``program.json`` written by ``cogex search`` (or by hand: task/instruction/programs;
-    a program without a ``binding`` has its call written by the model). Raises ValueError (or
-    FileNotFoundError) with a one-line message naming the file and what is wrong with it."""
-    path = Path(path)
-    if path.is_dir():
-        if not (path / PROGRAM_FILE).is_file():
-            raise FileNotFoundError(f"{path} is a directory without a {PROGRAM_FILE} (is it a cogex search run directory?)")
-        path = path / PROGRAM_FILE
-    if not path.is_file():
-        raise FileNotFoundError(f"program file not found: {path}")
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path} is not UTF-8 text (invalid byte at offset {exc.start})") from None
-    except PermissionError:
-        raise ValueError(f"cannot read {path}: permission denied") from None
-    try:
-        record = json.loads(text)
-    except json.JSONDecodeError as exc:
-        hint = " (truncated?)" if exc.pos >= len(text.rstrip()) else ""
-        raise ValueError(f"{path} is not valid JSON{hint}: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    return check_program_record(record, str(path))
-
-
-def check_program_record(record: Any, where: str = "program record") -> dict[str, Any]:
-    """``record`` if it is a usable program artifact, else a ValueError saying why."""
-    bad = f"{where} is not a cogex program file"
-    if not isinstance(record, dict):
-        raise ValueError(f"{bad}: expected a JSON object, got {type(record).__name__}")
-    if "format" in record and record["format"] != PROGRAM_FORMAT:
-        raise ValueError(f"{where} has format {record['format']!r}; this cogex reads {PROGRAM_FORMAT!r} "
-                         "(written by another cogex version?)")
-    if not isinstance(record.get("instruction"), str) or not record["instruction"].strip():
-        raise ValueError(f"{bad}: 'instruction' must be a non-empty string")
-    programs = record.get("programs")
-    if not isinstance(programs, list):
-        raise ValueError(f"{bad}: needs a 'programs' list")
-    for i, entry in enumerate(programs):
-        if not isinstance(entry, dict):
-            raise ValueError(f"{bad}: programs[{i}] must be an object with a 'program' string, got {type(entry).__name__}")
-        if not isinstance(entry.get("program"), str) or not entry["program"].strip():
-            raise ValueError(f"{bad}: programs[{i}]['program'] must be a non-empty string of Python code")
-        binding = entry.get("binding", MODEL_BINDING)
-        if binding not in BINDINGS:
-            raise ValueError(f"{bad}: programs[{i}]['binding'] is {binding!r}; choose from {', '.join(BINDINGS)}")
-    if "settings" in record and not isinstance(record["settings"], dict):
-        raise ValueError(f"{bad}: 'settings' must be an object")
-    if not isinstance(record.get("seed", 0), int) or isinstance(record.get("seed", 0), bool):
-        raise ValueError(f"{bad}: 'seed' must be an integer")
-    return record
 
 
 def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
@@ -454,6 +378,11 @@ def _call_stats(backend: Backend) -> dict[str, int]:
 
 def _diff_stats(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
     return {k: after[k] - before.get(k, 0) for k in after}
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` as it reads back from JSON (tuples become lists), so the returned artifact equals the saved one."""
+    return json.loads(json.dumps(data, default=repr))
 
 
 def _mean(values: Sequence[Any]) -> float:
