@@ -170,7 +170,12 @@ def test_rank_scores_every_program_with_every_binding_that_applies() -> None:
     two_args = "def f(a, b):\n    return {'answer': a}"
     candidates = [Candidate(i, p, "item", 1, task.instruction) for i, p in enumerate([SORT_TEXT, SORT_LIST, two_args])]
     settings = SearchSettings(executor="python", bindings=("text", "words"), k=2)
-    ranked = rank(task, candidates, items, settings, SandboxExecutor(NoModel(), hybrid=False))
+    seen: list[tuple[str, int, int]] = []
+    ranked = rank(task, candidates, items, settings, SandboxExecutor(NoModel(), hybrid=False),
+                  progress=lambda stage, done, total: seen.append((stage, done, total)))
+    # Progress counts (program, binding) x item runs: 4 pairs x 2 items, from 0 to the plan.
+    assert seen[0] == ("rank", 0, 8) and seen[-1] == ("rank", 8, 8)
+    assert [done for _, done, _ in seen] == sorted(done for _, done, _ in seen)
     scores = {(c.program, c.binding): c.rank_score for c in ranked}
     assert scores == {(SORT_TEXT, "text"): 1.0, (SORT_TEXT, "words"): 0.0, (SORT_LIST, "text"): 0.0, (SORT_LIST, "words"): 1.0}
     chosen = choose(ranked, settings, n_rank=2)

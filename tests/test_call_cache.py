@@ -15,7 +15,7 @@ from typing import Sequence
 
 import pytest
 
-from cogex.models.backend import Backend, Completion, GenerationConfig
+from cogex.models.backend import Completion, GenerationConfig
 from cogex.models.call_cache import CACHE_ENV, CachedBackend, call_key, default_cache_path
 
 # A deterministic stand-in for a model (the cache is the code under test). Shared with the
@@ -367,11 +367,11 @@ def test_real_embedded_model_second_call_is_a_hit(tmp_path: Path) -> None:
     config = GenerationConfig(max_new_tokens=5)
     prompts = ["def add(a, b):\n", "# The capital of France is"]
     first = cache.generate(prompts, config)
-    assert not any(c.cached for c in first) and inner.stats["calls"] == 1
+    assert not any(c.cached for c in first) and inner.usage()["calls"] == 1
     assert all(c.completion_tokens > 0 for c in first)
     second = cache.generate(prompts, config)
     assert all(c.cached for c in second)
-    assert inner.stats["calls"] == 1  # the model did not run again
+    assert inner.usage()["calls"] == 1  # the model did not run again
     assert [c.text for c in second] == [c.text for c in first]
     assert [(c.finish_reason, c.prompt_tokens, c.completion_tokens) for c in second] == [
         (c.finish_reason, c.prompt_tokens, c.completion_tokens) for c in first

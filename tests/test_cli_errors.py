@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from cogex.models.backend import Backend
 from typer.testing import CliRunner
 
 from cogex.cli import app
@@ -337,7 +339,7 @@ GOOD_PROGRAM = "def add(text):\n    # Step 1: add the numbers.\n    return {'ans
 BAD_PROGRAM = "def add(text):\n    # Step 1: guess.\n    return {'answer': 0}"
 
 
-class ScriptedBackend:
+class ScriptedBackend(Backend):
     """A stand-in model: proposes GOOD_PROGRAM for inputs starting with an even number, else
     BAD_PROGRAM (a text binding needs no other model call)."""
 
@@ -421,7 +423,7 @@ def test_enumerations_match_the_library() -> None:
     from cogex.execute.executors import EXECUTORS
     from cogex.models.factory import BACKENDS
 
-    assert opt.EXECUTORS == EXECUTORS and opt.BINDINGS == BINDINGS and opt.BACKENDS == BACKENDS
+    assert opt.EXECUTORS == tuple(EXECUTORS) and opt.BINDINGS == BINDINGS and opt.BACKENDS == BACKENDS
 
 
 def test_every_model_command_has_the_same_backend_options() -> None:
@@ -429,7 +431,7 @@ def test_every_model_command_has_the_same_backend_options() -> None:
 
     wanted = {"--model", "--adapter", "--backend", "--base-url", "--api-key", "--dtype", "--batch-size", "--no-cache",
               "--request-timeout", "--max-retries"}
-    for command in ("ask", "exec", "search", "apply", "eval"):
+    for command in ("ask", "exec", "search", "apply", "eval", "convert"):
         help_text = _run([command, "--help"], env={"COLUMNS": "250"}).stdout
         missing = {flag for flag in wanted if flag not in help_text}
         assert not missing, (command, missing)

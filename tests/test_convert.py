@@ -21,7 +21,6 @@ from cogex.data.convert import (
     DropReason,
     TeacherUnavailable,
     answer_matches,
-    chat_formatter,
     convert,
     normalise_answer,
     normalise_program_reply,
@@ -472,7 +471,7 @@ def test_embedded_teacher_end_to_end(embedded_backend, tmp_path: Path) -> None:
     reasons = {reason.value for reason in DropReason}
     for reject in rejects:
         assert reject["reason"] in reasons and reject["replies"]
-    assert chat_formatter(embedded_backend) is not None  # the prompts went through its chat template
+    assert embedded_backend.chat_template() is not None  # the prompts went through its chat template
 
 
 @pytest.mark.model

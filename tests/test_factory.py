@@ -81,3 +81,38 @@ def test_transformers_backend_through_factory(tmp_path: Path, monkeypatch: pytes
     assert backend.identity == "SmolLM2-135M-Instruct|float32"
     out = backend.generate(["1, 2, 3,"], GenerationConfig(max_new_tokens=2))
     assert out[0].completion_tokens > 0 and not out[0].cached
+
+
+def test_wrappers_forward_usage_and_chat_template_without_callers_looking_inside(tmp_path: Path) -> None:
+    from cogex.models.backend import Backend, Completion, GenerationConfig
+    from cogex.models.factory import LazyBackend, ObservedBackend
+
+    class Counting(Backend):
+        identity = "counting"
+
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def generate(self, prompts, config):  # type: ignore[no-untyped-def]
+            self.calls += 1
+            return [Completion(text=p[::-1]) for p in prompts]
+
+        def usage(self) -> dict[str, int]:
+            return {"calls": self.calls}
+
+        def chat_template(self):  # type: ignore[no-untyped-def]
+            return lambda prompt: f"<user>{prompt}</user>"
+
+    inner = Counting()
+    built: list[bool] = []
+    seen: list[int] = []
+    lazy = LazyBackend(lambda: built.append(True) or inner)  # type: ignore[func-returns-value]
+    assert lazy.usage() == {} and not built  # asking for counters does not load the model
+    stack = ObservedBackend(CachedBackend(lazy, tmp_path / "cache.sqlite"), seen.append)
+    config = GenerationConfig(max_new_tokens=4)
+    assert [c.text for c in stack.generate(["ab", "cd", "ab"], config)] == ["ba", "dc", "ba"]
+    stack.generate(["ab"], config)
+    assert stack.usage() == {"calls": 1, "cache_hits": 1, "cache_misses": 3}
+    assert seen == [3, 1] and stack.identity == "counting"
+    wrap = stack.chat_template()
+    assert wrap is not None and wrap("hi") == "<user>hi</user>"

@@ -101,9 +101,9 @@ def test_shared_prefix_reuse_gives_identical_greedy_outputs(embedded_backend) ->
     prefix = fmt.emulator_prefix("Sort the words alphabetically.", PROGRAM)
     suffixes = [fmt.emulator_suffix(x) for x in ["pear apple", "zebra dog cat mouse owl", "b a"]]
     config = GenerationConfig(max_new_tokens=20, stop=fmt.STOP_STRINGS)
-    before = dict(embedded_backend.stats)
+    before = embedded_backend.usage()
     reused = embedded_backend.generate_shared_prefix(prefix, suffixes, config)
-    reused_tokens = embedded_backend.stats["prompt_tokens_reused"] - before["prompt_tokens_reused"]
+    reused_tokens = embedded_backend.usage()["prompt_tokens_reused"] - before["prompt_tokens_reused"]
     plain = embedded_backend.generate_segments(prefix, suffixes, config)
     assert [c.text for c in reused] == [c.text for c in plain]
     assert reused_tokens > 0

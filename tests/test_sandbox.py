@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from cogex.execute import sandbox
-from cogex.execute.sandbox import (
+from cogex.sandbox import client as sandbox
+from cogex.sandbox import (
     PendingCall,
     SandboxLimits,
     SandboxResult,

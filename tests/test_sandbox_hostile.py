@@ -33,9 +33,9 @@ from pathlib import Path
 import pytest
 
 from cogex import format as fmt
-from cogex.execute import sandbox
+from cogex.sandbox import client as sandbox
 from cogex.execute.executors import PATH_FALLBACK, PATH_HYBRID, SandboxExecutor
-from cogex.execute.sandbox import SandboxLimits, run_call, run_calls
+from cogex.sandbox import SandboxLimits, run_call, run_calls
 from cogex.execute.single import exec_call
 from cogex.models.backend import Backend, Completion, GenerationConfig
 

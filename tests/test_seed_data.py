@@ -11,7 +11,7 @@ import pytest
 
 from cogex import format as fmt
 from cogex.data.seed import find_overlaps, load_seed_records
-from cogex.execute.sandbox import run_calls, undefined_functions
+from cogex.sandbox import run_calls, undefined_functions
 from cogex.tasks import resolve_data_dir
 
 RECORDS = load_seed_records()

@@ -142,3 +142,18 @@ def test_search_settings_validate_names_the_setting() -> None:
         settings = SearchSettings(**{name: value, **({"ranking": "halving"} if name == "halving_eta" else {})})
         with pytest.raises(ValueError, match=name.split("_")[-1] if name != "bindings" else "binding"):
             settings.validate()
+
+
+@pytest.mark.parametrize("n_items,n_candidates,min_items,eta,keep", [(24, 8, 4, 2, 1), (48, 16, 4, 3, 3), (10, 3, 2, 2, 1), (5, 1, 4, 2, 1)])
+def test_planned_evaluations_counts_exactly_what_halving_runs(n_items, n_candidates, min_items, eta, keep) -> None:
+    from cogex.search.selection import planned_evaluations
+
+    ran = [0]
+
+    def evaluate(candidates, start, stop):
+        ran[0] += len(candidates) * (stop - start)
+        return {c: [c % 2 == 0] * (stop - start) for c in candidates}
+
+    successive_halving(n_candidates, n_items, evaluate, min_items=min_items, eta=eta, keep=keep)
+    assert planned_evaluations(n_items, n_candidates, min_items=min_items, eta=eta, keep=keep) == ran[0]
+    assert ran[0] <= n_candidates * n_items

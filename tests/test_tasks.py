@@ -27,7 +27,7 @@ from cogex.tasks import (
     resolve_data_dir,
 )
 from cogex.tasks import builtin as builtin_mod
-from cogex.tasks import hub as hub_mod
+from cogex import hub as hub_mod
 from cogex.tasks import normalize as N
 from cogex.tasks.base import carve, subset
 from cogex.tasks.sum import generate_sum

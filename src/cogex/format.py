@@ -145,8 +145,8 @@ class ParseResult:
         return {
             "program": self.program,
             "call": self.call,
-            "output": _jsonable(self.output),
-            "answer": _jsonable(self.answer),
+            "output": jsonable(self.output),
+            "answer": jsonable(self.answer),
             "error": None if self.error is None else self.error.value,
         }
 
@@ -341,12 +341,12 @@ def parse_emulator(completion: str, *, program: str, truncated: bool = False) ->
     return _parse_output(after, truncated=truncated, base={"program": program, "call": call, "raw": raw})
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Make parsed literals JSON-friendly (tuples/sets -> lists, bytes/complex -> str)."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, (bytes, complex)):
         return repr(value)
     if isinstance(value, float) and value != value:  # NaN

@@ -108,6 +108,7 @@ def build_backend(
     max_retries: int | None = None,
     on_calls: Any = None,
     status: bool = True,
+    openai_mode: str = "completions",
 ) -> Any:
     """Create the model backend for a command (with the persistent call cache unless disabled).
     ``on_calls(n)`` is told about every n completions the model computes (for progress);
@@ -134,11 +135,13 @@ def build_backend(
             request_timeout=DEFAULT_REQUEST_TIMEOUT if request_timeout is None else request_timeout,
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
             concurrency=batch_size,
+            openai_mode=openai_mode,  # type: ignore[arg-type]
             on_calls=on_calls,
         )
 
 
-def backend_from(args: Any, *, adapter: str | None = None, on_calls: Any = None, lazy: bool = False) -> Any:
+def backend_from(args: Any, *, adapter: str | None = None, on_calls: Any = None, lazy: bool = False,
+                 openai_mode: str = "completions") -> Any:
     """:func:`build_backend` from a command's parsed :class:`~cogex.cli.options.BackendArgs`.
     ``lazy``: load the model only when it is first asked for a completion (python / hybrid
     execution may never need it)."""
@@ -149,8 +152,9 @@ def backend_from(args: Any, *, adapter: str | None = None, on_calls: Any = None,
     if lazy:
         from cogex.models.factory import LazyBackend
 
-        return LazyBackend(lambda: build_backend(model, chosen, **kwargs, on_calls=on_calls, status=False))
-    return build_backend(model, chosen, **kwargs, on_calls=on_calls)
+        return LazyBackend(lambda: build_backend(model, chosen, **kwargs, on_calls=on_calls, status=False,
+                                                 openai_mode=openai_mode))
+    return build_backend(model, chosen, **kwargs, on_calls=on_calls, openai_mode=openai_mode)
 
 
 def check_cache_location(no_cache: bool) -> None:

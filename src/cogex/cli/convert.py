@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
@@ -22,6 +23,7 @@ from rich.text import Text
 
 from cogex.cli import options as opt
 from cogex.cli.common import (
+    backend_from,
     check_cache_location,
     console,
     fail,
@@ -33,7 +35,6 @@ from cogex.cli.common import (
     user_errors,
 )
 
-TEACHER_BACKENDS = ("transformers", "openai", "vllm")
 #: Environment variables naming the server's model when --teacher-model is not given (openai).
 MODEL_ENV = ("COGEX_TEACHER_MODEL", "OPENAI_MODEL")
 
@@ -51,43 +52,19 @@ class _RateColumn(ProgressColumn):
         return Text(text, style="progress.data.speed")
 
 
-def _teacher(
-    backend: str,
-    model: str | None,
-    *,
-    mode: str,
-    base_url: str | None,
-    api_key: str | None,
-    dtype: str,
-    batch_size: int,
-    no_cache: bool,
-    request_timeout: float = opt.DEFAULT_REQUEST_TIMEOUT,
-    max_retries: int = opt.DEFAULT_MAX_RETRIES,
-) -> Any:
-    if backend not in TEACHER_BACKENDS:
-        fail(f"unknown --teacher-backend {backend!r}; choose one of: {', '.join(TEACHER_BACKENDS)}")
-    if backend == "openai":
+def _teacher(args: opt.BackendArgs, mode: str) -> Any:
+    """The teacher: the shared backend options, with the plain instruct model (no CoGEX adapter)
+    unless --adapter is given; a server teacher gets as many parallel requests as --batch-size."""
+    model = args.model
+    if args.backend == "openai":
         model = model or next((os.environ[name] for name in MODEL_ENV if os.environ.get(name)), None)
         if not model:
             fail(
-                "--teacher-backend openai needs --teacher-model (or COGEX_TEACHER_MODEL): the model"
-                " name the server serves, e.g. the name given to `vllm serve` or `ollama pull`."
+                "--backend openai needs --model (or COGEX_TEACHER_MODEL): the model name the server"
+                " serves, e.g. the name given to `vllm serve` or `ollama pull`."
             )
-        if mode not in ("chat", "completions"):
-            fail(f"--teacher-mode must be chat or completions, not {mode!r}")
-        from cogex.models.factory import create_backend
-
-        # The server runs a whole batch of prompts at once: concurrency = batch size.
-        return create_backend(model, backend="openai", base_url=base_url, api_key=api_key, cache=not no_cache,
-                              openai_mode=mode, concurrency=batch_size, batch_size=batch_size,  # type: ignore[arg-type]
-                              request_timeout=request_timeout, max_retries=max_retries)
-    from cogex.models.factory import create_backend
-
-    # A local teacher is the plain instruct model: no CoGEX adapter.
-    with console.status("Loading teacher model…"):
-        return create_backend(
-            model, "none", backend=backend, dtype=dtype, batch_size=batch_size, cache=not no_cache  # type: ignore[arg-type]
-        )
+    adapter = args.adapter if args.adapter is not None else "none"
+    return backend_from(replace(args, model=model), adapter=adapter, openai_mode=mode)
 
 
 def _summary(report: Any) -> Table:
@@ -113,29 +90,25 @@ def _summary(report: Any) -> Table:
     return table
 
 
+@opt.backend_options(aliases={"model": ["--teacher-model"], "backend": ["--teacher-backend"], "batch_size": ["--concurrency"]})
 def convert_cmd(
     input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="Alpaca data: a JSON array, JSON Lines, or self-instruct seed tasks (with 'instances').")],
     output: Annotated[Path, typer.Option("--output", "-o", help="CoGEX instances (JSONL, appended; a rerun resumes).")],
     rejects: Annotated[Optional[Path], typer.Option("--rejects", help="Dropped items with reason and teacher replies (default: <output>.rejects.jsonl).")] = None,
-    teacher_model: Annotated[Optional[str], typer.Option("--teacher-model", help="Teacher: omit for the embedded SmolLM2-135M-Instruct (local); a Hub id / folder / .gguf; the server's model name for openai (env COGEX_TEACHER_MODEL).")] = None,
-    teacher_backend: Annotated[Literal["transformers", "openai", "vllm"], typer.Option("--teacher-backend", help="transformers (local), openai (any OpenAI-compatible server) or vllm.")] = "transformers",
     teacher_mode: Annotated[Literal["chat", "completions"], typer.Option("--teacher-mode", help="openai teacher: chat (/v1/chat/completions) or completions (/v1/completions).")] = "chat",
-    base_url: opt.BaseUrlOption = None,
-    api_key: opt.ApiKeyOption = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", "--concurrency", min=1, help="Items per batch; for a server teacher also the number of parallel requests.")] = 8,
     limit: Annotated[Optional[int], typer.Option("--limit", min=0, help="Convert only the first N items of INPUT.")] = None,
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", min=1, help="Token budget of each teacher reply.")] = 768,
     temperature: Annotated[float, typer.Option("--temperature", min=0.0, help="Teacher sampling temperature; 0 = greedy.")] = 0.0,
     seed: opt.SeedOption = 0,
-    dtype: opt.DtypeOption = opt.DEFAULT_DTYPE,
-    no_cache: opt.NoCacheOption = False,
-    request_timeout: opt.RequestTimeoutOption = opt.DEFAULT_REQUEST_TIMEOUT,
-    max_retries: opt.MaxRetriesOption = opt.DEFAULT_MAX_RETRIES,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object on stdout.")] = False,
+    *,
+    backend_args: opt.BackendArgs,
 ) -> None:
     """Convert Alpaca items into validated CoGEX instances with a teacher LLM (3 chained prompts).
 
-    Exit code 0 when the run finished, 1 when the input holds no item or the teacher failed."""
+    The teacher is set by the backend options shared with every command (default: the embedded
+    instruct model, without adapter); --teacher-model and --teacher-backend are other names of
+    --model and --backend. Exit code 0 when the run finished, 1 when the input holds no item or the teacher failed."""
     from cogex.data.alpaca import read_alpaca
     from cogex.data.convert import ConversionReport, ItemOutcome, TeacherUnavailable, convert
 
@@ -147,20 +120,9 @@ def convert_cmd(
         items = read_alpaca(input_path)
     if not items:
         fail(f"{input_path} holds no Alpaca items (expected a JSON array or JSON Lines of objects with 'instruction' and 'output')")
-    check_cache_location(no_cache)
+    check_cache_location(backend_args.no_cache)
     with user_errors():
-        teacher = _teacher(
-            teacher_backend,
-            teacher_model,
-            mode=teacher_mode,
-            base_url=base_url,
-            api_key=api_key,
-            dtype=dtype,
-            batch_size=batch_size,
-            no_cache=no_cache,
-            request_timeout=request_timeout,
-            max_retries=max_retries,
-        )
+        teacher = _teacher(backend_args, teacher_mode)
 
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -197,7 +159,7 @@ def convert_cmd(
                     teacher,
                     output,
                     rejects=rejects,
-                    batch_size=batch_size,
+                    batch_size=backend_args.batch_size,
                     max_new_tokens=max_new_tokens,
                     temperature=temperature,
                     seed=seed,

@@ -66,7 +66,7 @@ def exec_command(
         result = exec_call(program, call, executor=executor, backend=model_backend, instruction=instruction,
                            fallback=not no_fallback)
     if as_json:
-        print_json({"output": fmt._jsonable(result.output), "answer": fmt._jsonable(result.answer),
+        print_json({"output": fmt.jsonable(result.output), "answer": fmt.jsonable(result.answer),
                     "error": result.error, "path": result.path, "exec_error": result.exec_error,
                     "detail": result.detail or None})
     else:

@@ -3,22 +3,28 @@ validated when the command line is parsed (before any model loads), sizes with t
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import typing
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Annotated, Any, Callable, Literal, Optional
 
 import typer
 
-# The valid values of every enumerated option (kept here so parsing needs no heavy import;
-# tests/test_cli_errors.py checks they match the library's own lists).
-EXECUTORS: tuple[str, ...] = ("emulate", "python", "hybrid")
-BACKENDS: tuple[str, ...] = ("transformers", "openai", "vllm")
+from cogex.execute.binding import BINDINGS as _BINDINGS
+from cogex.execute.executors import EXECUTORS as _EXECUTORS
+from cogex.models.factory import BACKENDS as _BACKENDS
+
+# The valid values of every enumerated option: the registries' names (these imports load no
+# model library), and the fixed choices of the others.
+EXECUTORS: tuple[str, ...] = tuple(_EXECUTORS)
+BACKENDS: tuple[str, ...] = tuple(_BACKENDS)
+BINDINGS: tuple[str, ...] = tuple(_BINDINGS)
 RANKINGS: tuple[str, ...] = ("exhaustive", "halving")
 DTYPES: tuple[str, ...] = ("float32", "bfloat16", "float16")
 ANSWER_FORMATS: tuple[str, ...] = ("label", "letter", "number", "text")
-BINDINGS: tuple[str, ...] = ("model", "text", "words")
 
 #: Defaults of the backend options, the same for every command that runs a model.
 DEFAULT_BACKEND = "transformers"
@@ -133,15 +139,33 @@ _BACKEND_ANNOTATIONS: dict[str, Any] = {
 BACKEND_ARGS = "backend_args"
 
 
-def backend_options(func: Callable[..., Any]) -> Callable[..., Any]:
+def _with_aliases(annotated: Any, extra: Sequence[str]) -> Any:
+    """The Annotated option type with more flag names (e.g. ``--teacher-model`` for ``--model``)."""
+    base, info = typing.get_args(annotated)
+    info = copy.copy(info)
+    info.param_decls = (*info.param_decls, *extra)
+    return Annotated[base, info]
+
+
+def backend_options(func: Callable[..., Any] | None = None, *,
+                    aliases: Mapping[str, Sequence[str]] | None = None) -> Any:
     """Give a command every backend option, with the shared defaults. The command declares a
-    ``backend_args: BackendArgs`` parameter and receives the parsed options in it."""
+    ``backend_args: BackendArgs`` parameter and receives the parsed options in it. ``aliases``
+    adds flag names for a field (``{"model": ["--teacher-model"]}``); the option stays the same."""
+    if func is None:
+        return functools.partial(backend_options, aliases=aliases)
+    extra = dict(aliases or {})
+    unknown = set(extra) - {f.name for f in fields(BackendArgs)}
+    if unknown:
+        raise TypeError(f"aliases for unknown backend options: {sorted(unknown)}")
     hints = typing.get_type_hints(func, include_extras=True)
     signature = inspect.signature(func)
     own = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()
            if p.name != BACKEND_ARGS]
     added = [
-        inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=_BACKEND_ANNOTATIONS[f.name])
+        inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default,
+                          annotation=_with_aliases(_BACKEND_ANNOTATIONS[f.name], extra[f.name]) if f.name in extra
+                          else _BACKEND_ANNOTATIONS[f.name])
         for f in fields(BackendArgs)
     ]
     clash = {p.name for p in own} & {p.name for p in added}

@@ -31,8 +31,8 @@ from cogex.cli.common import console
 #: What each stage counts, shown beside its name.
 STAGE_LABELS = {
     "propose": "propose (items)",
-    "rank": "rank (program×binding)",
-    "apply": "apply (programs)",
+    "rank": "rank (program×item)",
+    "apply": "apply (program×item)",
 }
 CALLS = "model calls"
 

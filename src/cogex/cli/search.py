@@ -96,10 +96,11 @@ def summary(program: Program, run_dir: Path) -> None:
         table.add_row(str(i + 1), plain(prog.binding), f"{prog.rank_score or 0.0:.3f}", train, plain(prog.source_item))
     console.print(table)
     calls = program.calls
+    cache = (f"model calls computed {calls['cache_misses']}, cache hits {calls['cache_hits']}"
+             if "cache_misses" in calls else "call cache off")
     console.print(plain(
         f"ranking accuracy {program.rank_accuracy or 0.0:.3f} on {len(program.predictions)} items; "
-        f"{program.n_distinct_valid} distinct valid of {program.n_candidates} candidates; "
-        f"model calls computed {calls.get('cache_misses', '?')}, cache hits {calls.get('cache_hits', '?')}; "
+        f"{program.n_distinct_valid} distinct valid of {program.n_candidates} candidates; {cache}; "
         f"{program.seconds} s"
     ))
     out.print(plain(str(run_dir / PROGRAM_FILE)))

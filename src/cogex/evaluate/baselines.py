@@ -11,7 +11,6 @@ from typing import Sequence
 from rank_bm25 import BM25Okapi
 
 from cogex.models.backend import Backend, Completion, GenerationConfig
-from cogex.models.chat import chat_formatter
 from cogex.tasks import Example, Task
 
 BASELINE_CONFIG = GenerationConfig(max_new_tokens=48, temperature=0.0, stop=("\n\n",))
@@ -73,7 +72,7 @@ def answer_after_marker(text: str) -> str:
 def _complete(backend: Backend, prompts: list[str], config: GenerationConfig, opening: str = "") -> list[Completion]:
     """The model's replies, each prompt as a chat user turn when the model has a chat template;
     ``opening`` starts the reply."""
-    wrap = chat_formatter(backend)
+    wrap = backend.chat_template()
     if wrap is not None:
         prompts = [wrap(p) for p in prompts]
     elif opening:

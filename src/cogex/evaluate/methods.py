@@ -22,6 +22,7 @@ from cogex.search.apply import apply_program
 from cogex.search.artifact import PROGRAM_FILE, Program
 from cogex.search.cotacs import SearchSettings, run_search
 from cogex.tasks import Example, Task
+from cogex.tasks.metrics import correctness
 
 Progress = Callable[[str, int, int], None]
 ModelRole = Literal["none", "base", "cogex"]
@@ -172,9 +173,9 @@ def _normalised(task: Task, answer: Any, item: Example) -> str:
 def score_answers(task: Task, method: str, items: Sequence[Example], answers: Sequence[Any],
                   errors: Sequence[str | None], paths: Sequence[str]) -> tuple[Cell, Rows]:
     """The cell and per-item rows of answers (None = no answer) scored by the task."""
-    correct = [a is not None and task.is_correct(a, e.target, e) for a, e in zip(answers, items)]
+    correct = correctness(task, answers, items)
     rows = [
-        {"id": e.id, "target": e.target, "prediction": fmt._jsonable(a), "answer": _normalised(task, a, e),
+        {"id": e.id, "target": e.target, "prediction": fmt.jsonable(a), "answer": _normalised(task, a, e),
          "error": err, "path": p, "correct": c}
         for e, a, err, p, c in zip(items, answers, errors, paths, correct)
     ]

@@ -24,15 +24,12 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Sequence
+from typing import Any, Callable, Sequence
 
 from cogex import format as fmt
 from cogex.execute.binding import MODEL_BINDING, bound_calls, check_bindings
 from cogex.generate.modes import EMULATOR_CONFIG, emulate_many
 from cogex.models.backend import Backend, GenerationConfig
-
-ExecutorName = Literal["emulate", "python", "hybrid"]
-EXECUTORS: tuple[str, ...] = ("emulate", "python", "hybrid")
 
 #: Paths that can produce an answer.
 PATH_EMULATE = "emulate"
@@ -65,7 +62,7 @@ class ItemResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "answer": fmt._jsonable(self.answer),
+            "answer": fmt.jsonable(self.answer),
             "error": self.error,
             "path": self.path,
             "call": self.call,
@@ -174,7 +171,7 @@ class SandboxExecutor(Executor):
         return self._fallback(instruction, jobs, results) if self.fallback and self.binding == MODEL_BINDING else results
 
     def _execute(self, instruction: str, program: str, inputs: Sequence[str], calls: list[str | None]) -> list[ItemResult]:
-        from cogex.execute.sandbox import SandboxLimits, run_calls
+        from cogex.sandbox import SandboxLimits, run_calls
 
         limits = self.limits or SandboxLimits()
         path = PATH_HYBRID if self.hybrid else PATH_PYTHON
@@ -290,13 +287,48 @@ def _answer_from_value(value: Any, path: str, call: str | None, helper_calls: in
     return ItemResult(answer=value, path=path, call=call, output={"answer": value}, helper_calls=helper_calls)
 
 
+@dataclass(frozen=True)
+class ExecutorKind:
+    """A registered executor: how to build it and what it needs."""
+
+    name: str
+    description: str
+    sandboxed: bool  # the program really runs (so input bindings apply to it)
+    build: Callable[..., Executor]
+
+
+def _sandbox(hybrid: bool) -> Callable[..., Executor]:
+    def build(backend: Backend, config: GenerationConfig, fallback: bool, binding: str) -> Executor:
+        return SandboxExecutor(backend, hybrid=hybrid, config=config, fallback=fallback, binding=binding)
+
+    return build
+
+
+#: Every executor by name (the CLI's --executor choices).
+EXECUTORS: dict[str, ExecutorKind] = {
+    kind.name: kind
+    for kind in (
+        ExecutorKind("emulate", "the model writes the call and the whole output (the paper)", sandboxed=False,
+                     build=lambda backend, config, fallback, binding: EmulateExecutor(backend, config)),
+        ExecutorKind("python", "the program runs in the sandbox; an undefined helper is an error", sandboxed=True,
+                     build=_sandbox(hybrid=False)),
+        ExecutorKind("hybrid", "the program runs in the sandbox; the model answers undefined helpers", sandboxed=True,
+                     build=_sandbox(hybrid=True)),
+    )
+}
+
+
+def executor_kind(name: str) -> ExecutorKind:
+    """The registered executor ``name``, or a ValueError listing the choices."""
+    try:
+        return EXECUTORS[name]
+    except KeyError:
+        raise ValueError(f"unknown executor {name!r}; choose one of {', '.join(EXECUTORS)}") from None
+
+
 def make_executor(
     name: str, backend: Backend, *, config: GenerationConfig = EMULATOR_CONFIG, fallback: bool = True, binding: str = MODEL_BINDING
 ) -> Executor:
-    """Build an executor by name: emulate, python or hybrid. ``binding`` applies to python and
-    hybrid only (the emulator always writes its own call)."""
-    if name == "emulate":
-        return EmulateExecutor(backend, config)
-    if name in ("python", "hybrid"):
-        return SandboxExecutor(backend, hybrid=name == "hybrid", config=config, fallback=fallback, binding=binding)
-    raise ValueError(f"unknown executor {name!r}; choose one of {', '.join(EXECUTORS)}")
+    """Build a registered executor by name. ``binding`` applies to sandboxed executors only (the
+    emulator always writes its own call)."""
+    return executor_kind(name).build(backend, config, fallback, binding)

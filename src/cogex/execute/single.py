@@ -7,6 +7,7 @@ from typing import Any
 
 from cogex import format as fmt
 from cogex.execute.executors import (
+    executor_kind,
     NO_FALLBACK_ERRORS,
     PATH_EMULATE,
     PATH_FALLBACK,
@@ -55,7 +56,7 @@ def exec_call(
     fallback: bool = True,
 ) -> ItemResult:
     """Run ``program`` on ``call``. ``python`` needs no model; ``hybrid`` and ``emulate`` do."""
-    from cogex.execute.sandbox import PendingCall, run_call
+    from cogex.sandbox import PendingCall, run_call
 
     if fmt.parse_call(call) is None:
         return ItemResult(error="bad_call", path=executor, call=call)
@@ -64,8 +65,8 @@ def exec_call(
         if backend is None:
             raise ValueError("the emulate executor needs a model")
         return emulate_call(backend, instruction, program, call, config)
-    if executor not in ("python", "hybrid"):
-        raise ValueError(f"unknown executor {executor!r}; choose python, hybrid or emulate")
+    if not executor_kind(executor).sandboxed:
+        raise ValueError(f"executor {executor!r} does not run programs; choose python, hybrid or emulate")
     if executor == "hybrid" and backend is None:
         raise ValueError("the hybrid executor needs a model for undefined helpers")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Literal, Sequence
+from typing import Any, Callable, Literal, Sequence
 
 FinishReason = Literal["stop", "length"]
 
@@ -99,5 +99,51 @@ class Backend(ABC):
         """What to record about this backend in a run directory."""
         return {"identity": self.identity, "backend": type(self).__name__}
 
+    def usage(self) -> dict[str, int]:
+        """Counters of the work done so far (calls, tokens, cache hits); {} when not counted."""
+        return {}
+
+    def chat_template(self) -> Callable[[str], str] | None:
+        """Wrap a prompt as one chat user turn (with the generation prompt) for a model whose
+        tokenizer has a chat template; None for backends that take plain prompts."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (threads, connections)."""
+
+
+class WrapperBackend(Backend):
+    """A backend that adds behaviour around ``inner`` (a cache, progress, lazy loading) and
+    forwards everything else, so callers never look inside it."""
+
+    def __init__(self, inner: Backend) -> None:
+        self._wrapped = inner
+
+    @property
+    def inner(self) -> Backend:
+        return self._wrapped
+
+    @property  # type: ignore[override]
+    def identity(self) -> str:
+        return self.inner.identity
+
+    def describe(self) -> dict[str, Any]:
+        return self.inner.describe()
+
+    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
+        return self.inner.generate(prompts, config)
+
+    def generate_shared_prefix(self, prefix: str, suffixes: Sequence[str], config: GenerationConfig) -> list[Completion]:
+        return self.inner.generate_shared_prefix(prefix, suffixes, config)
+
+    def generate_grouped(self, groups: Sequence[tuple[str, Sequence[str]]], config: GenerationConfig) -> list[list[Completion]]:
+        return self.inner.generate_grouped(groups, config)
+
+    def usage(self) -> dict[str, int]:
+        return self.inner.usage()
+
+    def chat_template(self) -> Callable[[str], str] | None:
+        return self.inner.chat_template()
+
+    def close(self) -> None:
+        self.inner.close()

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Sequence, TypeVar
 
-from cogex.models.backend import Backend, Completion, GenerationConfig, split_by_group
+from cogex.models.backend import Backend, Completion, GenerationConfig, WrapperBackend, split_by_group
 from cogex.models.embedded import cache_dir
 
 #: Environment variable overriding the cache file location.
@@ -83,13 +83,13 @@ def _is_lock_error(exc: sqlite3.OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
-class CachedBackend(Backend):
+class CachedBackend(WrapperBackend):
     """Wrap ``inner`` with a persistent, multi-process-safe cache of its calls."""
 
     def __init__(self, inner: Backend, path: str | Path | None = None, *, chunk_size: int = 8) -> None:
         if chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")
-        self.inner = inner
+        super().__init__(inner)
         self.path = Path(path).expanduser() if path is not None else default_cache_path()
         self.chunk_size = chunk_size
         #: prompts answered from the cache / prompts whose result was computed in this process
@@ -103,15 +103,15 @@ class CachedBackend(Backend):
 
     # ------------------------------------------------------------------ Backend API
 
-    @property  # type: ignore[override]
-    def identity(self) -> str:
-        return self.inner.identity
-
     def describe(self) -> dict[str, Any]:
         return {**self.inner.describe(), "cache": {"path": str(self.path), **self.stats()}}
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self) -> dict[str, int]:
+        """This cache's own counters: prompts answered from it, prompts computed, inner calls."""
         return {"hits": self.hits, "misses": self.misses, "computed": self.computed}
+
+    def usage(self) -> dict[str, int]:
+        return {**self.inner.usage(), "cache_hits": self.hits, "cache_misses": self.misses}
 
     def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
         prompts = list(prompts)

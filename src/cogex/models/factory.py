@@ -7,30 +7,22 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Literal, Sequence
 
-from cogex.models.backend import Backend, Completion, GenerationConfig
+from cogex.models.backend import Backend, Completion, GenerationConfig, WrapperBackend
 from cogex.models.embedded import ModelLoadError
 from cogex.models.loading import NO_ADAPTER
 
-BACKENDS = ("transformers", "openai", "vllm")
 #: Seconds one request to an OpenAI-compatible server may take, and retries after a failure.
 DEFAULT_REQUEST_TIMEOUT = 60.0
 DEFAULT_MAX_RETRIES = 2
 
 
-class ObservedBackend(Backend):
+class ObservedBackend(WrapperBackend):
     """Pass every call through to ``inner`` and report how many completions it computed
     (``on_calls(n)`` after each call), so a command can show real progress and rates."""
 
     def __init__(self, inner: Backend, on_calls: Callable[[int], None]) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.on_calls = on_calls
-
-    @property  # type: ignore[override]
-    def identity(self) -> str:
-        return self.inner.identity
-
-    def describe(self) -> dict[str, Any]:
-        return self.inner.describe()
 
     def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
         done = self.inner.generate(prompts, config)
@@ -47,16 +39,8 @@ class ObservedBackend(Backend):
         self.on_calls(sum(len(g) for g in done))
         return done
 
-    def close(self) -> None:
-        self.inner.close()
 
-    def __getattr__(self, name: str) -> Any:  # counters such as ``stats`` / ``requests``
-        if name == "inner":
-            raise AttributeError(name)
-        return getattr(self.inner, name)
-
-
-class LazyBackend(Backend):
+class LazyBackend(WrapperBackend):
     """A backend built on first use: ``build()`` runs when a completion (or the identity) is first
     needed, so a command whose programs run in the sandbox never loads a model it does not use."""
 
@@ -74,12 +58,11 @@ class LazyBackend(Backend):
             self._inner = self._build()
         return self._inner
 
-    @property  # type: ignore[override]
-    def identity(self) -> str:
-        return self.inner.identity
-
     def describe(self) -> dict[str, Any]:
         return self.inner.describe() if self._inner is not None else {"backend": "not loaded (no model call was needed)"}
+
+    def usage(self) -> dict[str, int]:
+        return self._inner.usage() if self._inner is not None else {}
 
     def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
         return self.inner.generate(prompts, config) if prompts else []
@@ -115,6 +98,44 @@ def configure_torch_threads() -> None:
     torch.set_num_threads(cpu_threads())
 
 
+def _transformers(*, model: str | None, adapter: str | None, dtype: str, batch_size: int, **_: Any) -> Backend:
+    from cogex.models.loading import ModelSpec
+    from cogex.models.transformers_backend import TransformersBackend
+
+    configure_torch_threads()
+    return TransformersBackend.from_spec(ModelSpec(model, adapter, dtype), batch_size=batch_size)
+
+
+def _openai(*, model: str | None, adapter: str | None, base_url: str | None, api_key: str | None,
+            openai_mode: Literal["completions", "chat"], concurrency: int, request_timeout: float, max_retries: int,
+            **_: Any) -> Backend:
+    if not model:
+        raise ModelLoadError(
+            "--backend openai needs --model: the model name the server serves (e.g. the name"
+            " passed to `vllm serve`, or listed by GET <base-url>/models)."
+        )
+    if adapter is not None and adapter.lower() != NO_ADAPTER:
+        raise ModelLoadError(
+            "--adapter is not used with --backend openai: load the adapter in the server"
+            " (e.g. vllm serve --enable-lora --lora-modules name=path) and pass its name as --model."
+        )
+    from cogex.models.openai_backend import OpenAIBackend
+
+    return OpenAIBackend(model, base_url=base_url, api_key=api_key, mode=openai_mode, concurrency=concurrency,
+                         timeout=request_timeout, max_retries=max_retries)
+
+
+def _vllm(*, model: str | None, adapter: str | None, dtype: str, tensor_parallel_size: int, **_: Any) -> Backend:
+    from cogex.models.vllm_backend import VLLMBackend
+
+    return VLLMBackend(model, adapter, dtype=dtype, tensor_parallel_size=tensor_parallel_size)
+
+
+#: Every backend by name (the CLI's --backend choices); each builder takes create_backend's options.
+BACKEND_BUILDERS: dict[str, Callable[..., Backend]] = {"transformers": _transformers, "openai": _openai, "vllm": _vllm}
+BACKENDS: tuple[str, ...] = tuple(BACKEND_BUILDERS)
+
+
 def create_backend(
     model: str | None = None,
     adapter: str | None = None,
@@ -146,34 +167,10 @@ def create_backend(
         from cogex.models.call_cache import check_cache_path, default_cache_path
 
         check_cache_path(Path(cache_path).expanduser() if cache_path is not None else default_cache_path())
-    inner: Backend
-    if backend == "transformers":
-        from cogex.models.loading import ModelSpec
-        from cogex.models.transformers_backend import TransformersBackend
-
-        configure_torch_threads()
-        inner = TransformersBackend.from_spec(ModelSpec(model, adapter, dtype), batch_size=batch_size)
-    elif backend == "openai":
-        if not model:
-            raise ModelLoadError(
-                "--backend openai needs --model: the model name the server serves (e.g. the name"
-                " passed to `vllm serve`, or listed by GET <base-url>/models)."
-            )
-        if adapter is not None and adapter.lower() != NO_ADAPTER:
-            raise ModelLoadError(
-                "--adapter is not used with --backend openai: load the adapter in the server"
-                " (e.g. vllm serve --enable-lora --lora-modules name=path) and pass its name as --model."
-            )
-        from cogex.models.openai_backend import OpenAIBackend
-
-        inner = OpenAIBackend(model, base_url=base_url, api_key=api_key, mode=openai_mode, concurrency=concurrency,
-                              timeout=request_timeout, max_retries=max_retries)
-    elif backend == "vllm":
-        from cogex.models.vllm_backend import VLLMBackend
-
-        inner = VLLMBackend(model, adapter, dtype=dtype, tensor_parallel_size=tensor_parallel_size)
-    else:  # pragma: no cover - checked above
-        raise ModelLoadError(f"Unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}.")
+    inner = BACKEND_BUILDERS[backend](model=model, adapter=adapter, base_url=base_url, api_key=api_key, dtype=dtype,
+                                      batch_size=batch_size, tensor_parallel_size=tensor_parallel_size,
+                                      openai_mode=openai_mode, concurrency=concurrency,
+                                      request_timeout=request_timeout, max_retries=max_retries)
     if on_calls is not None:
         inner = ObservedBackend(inner, on_calls)
     if not cache:

@@ -87,6 +87,9 @@ class OpenAIBackend(Backend):
             "max_retries": self.max_retries,
         }
 
+    def usage(self) -> dict[str, int]:
+        return {"requests": self.requests, "retries": self.retries}
+
     def close(self) -> None:
         with self._pool_lock:
             if self._pool is not None:

@@ -10,7 +10,7 @@ Sampling draws from a per-row generator seeded by (seed, prompt), independent of
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from cogex.models.backend import Backend, Completion, GenerationConfig, cut_at_stop, prompt_seed, split_by_group
 from cogex.models.loading import ModelSpec, load_model, model_identity
@@ -40,7 +40,7 @@ class TransformersBackend(Backend):
         eos = tokenizer.eos_token_id
         self.eos_ids = {eos} if isinstance(eos, int) else set(eos or [])
         self._torch = torch
-        #: counters for benchmarks: forward passes and prompt tokens actually computed
+        #: counters (see usage()): forward passes and prompt tokens actually computed
         self.stats = {"prompt_tokens_computed": 0, "prompt_tokens_reused": 0, "generated_tokens": 0, "calls": 0}
 
     @classmethod
@@ -50,6 +50,20 @@ class TransformersBackend(Backend):
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "batch_size": self.batch_size, "device": str(self.device)}
+
+    def usage(self) -> dict[str, int]:
+        return dict(self.stats)
+
+    def chat_template(self) -> Callable[[str], str] | None:
+        if not getattr(self.tokenizer, "chat_template", None):
+            return None
+        tokenizer = self.tokenizer
+
+        def wrap(prompt: str) -> str:
+            messages = [{"role": "user", "content": prompt}]
+            return str(tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
+
+        return wrap
 
     # ------------------------------------------------------------------ public API
 

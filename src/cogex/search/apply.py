@@ -10,12 +10,13 @@ from typing import Any, Callable, Sequence
 
 from cogex import format as fmt
 from cogex.execute.binding import MODEL_BINDING
-from cogex.execute.executors import make_executor
+from cogex.execute.executors import executor_kind, make_executor
 from cogex.generate.modes import EMULATOR_CONFIG
 from cogex.models.backend import Backend
 from cogex.search.artifact import Program
 from cogex.search.cotacs import combine
 from cogex.tasks import Example, Task, get_task
+from cogex.tasks.metrics import correctness
 
 _TEST_SPLITS = ("test", "validation", "dev", "val")
 
@@ -199,31 +200,33 @@ def apply_program(
     )
     programs = [p.program for p in program.programs]
     # A program keeps the input binding it was ranked with; the emulator always writes its own call.
-    bindings = [p.binding if name != "emulate" else MODEL_BINDING for p in program.programs]
+    sandboxed = executor_kind(name).sandboxed
+    bindings = [p.binding if sandboxed else MODEL_BINDING for p in program.programs]
     inputs = [e.input for e in items]
     per_program = []
+    planned = len(programs) * len(inputs)  # (program, item) runs
     if progress:
-        progress("apply", 0, len(programs))
+        progress("apply", 0, planned)
     for i, (code, binding) in enumerate(zip(programs, bindings)):
         runner = make_executor(name, backend, config=config, binding=binding)
         per_program.append(runner.run(program.instruction, code, inputs))
         if progress:
-            progress("apply", i + 1, len(programs))
+            progress("apply", (i + 1) * len(inputs), planned)
     answers = [[r.answer if r.ok else None for r in results] for results in per_program]
     # No program (a search that found none) makes every item a counted failure.
     predictions = combine(task, answers, items, program.seed)
     labelled = [bool(e.target) for e in items]
-    correct = [task.is_correct(p, e.target, e) if p is not None and e.target else False for p, e in zip(predictions, items)]
+    correct = correctness(task, predictions, items)
     paths = Counter(r.path if r.ok else f"{r.path}:failed" for results in per_program for r in results)
     rows = [
         {
             "id": e.id,
             "input": e.input,
             "target": e.target or None,
-            "answers": [fmt._jsonable(a[j]) for a in answers],
+            "answers": [fmt.jsonable(a[j]) for a in answers],
             "paths": [results[j].path for results in per_program],
             "errors": [results[j].error for results in per_program],
-            "prediction": fmt._jsonable(predictions[j]),
+            "prediction": fmt.jsonable(predictions[j]),
             "correct": correct[j] if e.target else None,
         }
         for j, e in enumerate(items)

@@ -91,6 +91,16 @@ class Program:
     def rank_item_ids(self) -> list[str]:
         return list(self.items.get("rank", []))
 
+    def apply(self, backend: Any, inputs: Sequence[str], *, executor: str | None = None) -> list[Any]:
+        """The artifact's answer for every input (None where its program failed); several
+        programs vote. ``backend`` is the model that emulates (or answers helpers)."""
+        from cogex.search.apply import apply_program, scoring_task
+        from cogex.tasks import Example
+
+        items = [Example(id=f"input/{i}", input=str(text), target="") for i, text in enumerate(inputs)]
+        result = apply_program(backend, self, items, scoring_task(self), executor=executor)
+        return [row["prediction"] for row in result["predictions"]]
+
     def top(self, k: int) -> "Program":
         """The same artifact keeping only its ``k`` best programs."""
         return replace(self, programs=self.programs[:k])

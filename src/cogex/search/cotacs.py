@@ -23,12 +23,21 @@ from typing import Any, Callable, Sequence
 
 from cogex import format as fmt
 from cogex.execute.binding import BINDINGS, MODEL_BINDING, applies, check_bindings
-from cogex.execute.executors import Executor, ItemResult, make_executor, with_binding
+from cogex.execute.executors import Executor, ItemResult, executor_kind, make_executor, with_binding
 from cogex.generate.modes import EMULATOR_CONFIG, REASONER_CONFIG
 from cogex.models.backend import Backend
 from cogex.search.artifact import PROGRAM_FILE, ChosenProgram, Program, RankPrediction
-from cogex.search.selection import Scored, check_halving, majority_vote, needs_resample, successive_halving, top_k
+from cogex.search.selection import (
+    Scored,
+    check_halving,
+    majority_vote,
+    needs_resample,
+    planned_evaluations,
+    successive_halving,
+    top_k,
+)
 from cogex.tasks import Example, Task
+from cogex.tasks.metrics import correctness
 
 CANDIDATES_FILE = "candidates.jsonl"
 
@@ -56,8 +65,6 @@ class SearchSettings:
 
     def validate(self) -> "SearchSettings":
         """Raise ValueError naming the first setting out of range (before any model call)."""
-        from cogex.execute.executors import EXECUTORS
-
         for name in ("n_generate", "n_rank", "k", "gen_max_new_tokens", "emu_max_new_tokens"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -70,8 +77,7 @@ class SearchSettings:
             value = getattr(self, name)
             if not value >= 0.0:  # also rejects NaN
                 raise ValueError(f"{name} must be 0 or more, got {value}")
-        if self.executor not in EXECUTORS:
-            raise ValueError(f"unknown executor {self.executor!r}; choose one of {', '.join(EXECUTORS)}")
+        executor_kind(self.executor)
         if self.ranking not in ("exhaustive", "halving"):
             raise ValueError(f"unknown ranking {self.ranking!r}; use exhaustive or halving")
         if self.ranking == "halving":
@@ -81,7 +87,7 @@ class SearchSettings:
 
     def ranked_bindings(self) -> tuple[str, ...]:
         """The input bindings ranked: all of ``bindings`` for python/hybrid, ``model`` for emulate."""
-        return check_bindings(self.bindings) if self.executor in ("python", "hybrid") else (MODEL_BINDING,)
+        return check_bindings(self.bindings) if executor_kind(self.executor).sandboxed else (MODEL_BINDING,)
 
 
 @dataclass
@@ -139,7 +145,7 @@ def split_items(task: Task, settings: SearchSettings) -> tuple[list[Example], li
 
 def score(task: Task, results: Sequence[ItemResult], items: Sequence[Example]) -> list[bool]:
     """Exact-match correctness of each result (a failed item is wrong)."""
-    return [r.ok and task.is_correct(r.answer, ex.target, ex) for r, ex in zip(results, items)]
+    return correctness(task, [r.answer if r.ok else None for r in results], items)
 
 
 def propose(
@@ -211,7 +217,13 @@ def rank(
     ]
     runners = {binding: with_binding(executor, binding) for binding in bindings}
     inputs = [e.input for e in rank_items]
-    done = [0]
+    if settings.ranking == "halving" and unique:
+        planned = planned_evaluations(len(rank_items), len(unique), min_items=settings.halving_min_items,
+                                      eta=settings.halving_eta, keep=settings.k)
+    else:
+        planned = len(unique) * len(rank_items)
+    done = [0]  # (program, item) runs finished
+    progress("rank", 0, planned)
 
     def evaluate(indices: list[int], start: int, stop: int) -> dict[int, list[bool]]:
         marks: dict[int, list[bool]] = {}
@@ -223,11 +235,11 @@ def rank(
                 jobs = [(unique[idx].program, inputs[start:stop]) for idx in group]
                 for idx, results in zip(group, runner.run_many(task.instruction, jobs)):
                     cand = unique[idx]
-                    cand.rank_answers.extend(fmt._jsonable(r.answer) for r in results)
+                    cand.rank_answers.extend(fmt.jsonable(r.answer) for r in results)
                     cand.rank_paths.extend(r.path for r in results)
                     marks[idx] = score(task, results, rank_items[start:stop])
-                    done[0] += 1
-                    progress("rank", done[0], len(unique))
+                    done[0] += len(results)
+                    progress("rank", done[0], planned)
         return marks
 
     if settings.ranking == "halving":
@@ -259,7 +271,7 @@ def combine(task: Task, answers_per_program: Sequence[Sequence[Any]], items: Seq
     if not answers_per_program:
         return [None] * len(items)
     if len(answers_per_program) == 1:
-        return [None if a is None else fmt._jsonable(a) for a in answers_per_program[0]]
+        return [None if a is None else fmt.jsonable(a) for a in answers_per_program[0]]
     return vote(task, answers_per_program, items, seed)
 
 
@@ -302,7 +314,7 @@ def run_search(
     # No parseable candidate is a counted failure, not a crash: the artifact says so (no programs).
     chosen = choose(ranked, settings, len(rank_items)) if ranked else []
     voted = combine(task, [c.rank_answers for c in chosen], rank_items, settings.seed)
-    correct = [v is not None and task.is_correct(v, ex.target, ex) for v, ex in zip(voted, rank_items)]
+    correct = correctness(task, voted, rank_items)
     program = Program(
         task=task.name,
         instruction=task.instruction,
@@ -362,18 +374,7 @@ def _write_jsonl(path: Path, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def _call_stats(backend: Backend) -> dict[str, int]:
-    stats: dict[str, int] = {}
-    inner = backend
-    for _ in range(3):
-        for attr in ("hits", "misses"):
-            if isinstance(getattr(inner, attr, None), int):
-                stats[f"cache_{attr}"] = getattr(inner, attr)
-        if isinstance(getattr(inner, "stats", None), dict):
-            stats.update({k: v for k, v in inner.stats.items() if isinstance(v, int)})
-        inner = getattr(inner, "inner", None)
-        if inner is None:
-            break
-    return stats
+    return {k: v for k, v in backend.usage().items() if isinstance(v, int)}
 
 
 def _diff_stats(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:

@@ -93,6 +93,16 @@ def halving_schedule(n_items: int, n_candidates: int, *, min_items: int = 4, eta
     return rounds
 
 
+def planned_evaluations(n_items: int, n_candidates: int, *, min_items: int = 4, eta: int = 2, keep: int = 1) -> int:
+    """How many (candidate, item) runs successive halving makes: each round runs the candidates
+    alive at its start on the items it adds."""
+    total, alive, done = 0, n_candidates, 0
+    for items, keep_after in halving_schedule(n_items, n_candidates, min_items=min_items, eta=eta, keep=keep):
+        total += alive * (items - done)
+        alive, done = keep_after, items
+    return total
+
+
 def successive_halving(
     n_candidates: int,
     n_items: int,

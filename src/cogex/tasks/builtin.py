@@ -29,7 +29,7 @@ from .base import (
     resolve_data_dir,
     sample_indices,
 )
-from .hub import HubUnavailable, load_hub_dataset
+from cogex.hub import HubUnavailable, load_hub_dataset
 from .sum import sum_task
 
 __all__ = ["BUILTIN_TASKS", "CARVE_FRACTION", "CARVE_SEED", "builtin_task", "load_rows"]

@@ -11,10 +11,11 @@ __all__ = ["accuracy", "correctness"]
 
 
 def correctness(task: Task, predictions: Sequence[Any], examples: Sequence[Example]) -> list[bool]:
-    """Per-item exact match (``task.is_correct``) of *predictions* against *examples*' targets."""
+    """Per-item exact match (``task.is_correct``) of *predictions* against *examples*' targets;
+    a missing prediction (None: the program or model failed) and an unlabelled item are wrong."""
     if len(predictions) != len(examples):
         raise ValueError(f"{len(predictions)} predictions for {len(examples)} examples")
-    return [task.is_correct(p, ex.target, ex) for p, ex in zip(predictions, examples)]
+    return [p is not None and bool(ex.target) and task.is_correct(p, ex.target, ex) for p, ex in zip(predictions, examples)]
 
 
 def accuracy(task: Task, predictions: Sequence[Any], examples: Sequence[Example]) -> float:

@@ -20,7 +20,7 @@ from .base import (
     resolve_data_dir,
     sample_indices,
 )
-from .hub import HubUnavailable, load_hub_dataset
+from cogex.hub import HubUnavailable, load_hub_dataset
 
 __all__ = ["load_user_task", "read_table"]
 

@@ -134,7 +134,7 @@ def _load_files(files: list[Path], description: str) -> InstanceSource:
 
 
 def _load_hub(name: str, split: str) -> InstanceSource:
-    from cogex.tasks.hub import HubUnavailable, load_hub_dataset
+    from cogex.hub import HubUnavailable, load_hub_dataset
 
     try:
         dataset = load_hub_dataset(name, split=split)

@@ -14,7 +14,7 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -403,64 +403,38 @@ def _prepare_data(config: TrainConfig, tokenizer: Any, source: InstanceSource) -
     return _Prepared(source, train_idx, val_idx, train_set, val_set, len(instances))
 
 
-def train_lora(config: TrainConfig) -> TrainResult:
-    """Fine-tune a LoRA adapter on CoGEX data; save the lowest-validation-perplexity adapter.
-
-    Raises :class:`TrainConfigError`, :class:`~cogex.train.examples.TrainDataError` or
-    :class:`~cogex.models.embedded.ModelLoadError` with actionable messages.
-    """
-    config.validate()
-    from transformers import TrainingArguments, set_seed
-    from transformers.trainer_callback import PrinterCallback, ProgressCallback
-
+def _model_for_training(config: TrainConfig) -> tuple[Any, Any, str | None]:
+    """The model with a fresh LoRA adapter (or the one to continue), its tokenizer, and the
+    local folder of an embedded base (recorded while training, see _clean_saved_adapter)."""
     from cogex.models.loading import NO_ADAPTER, ModelSpec, load_model
 
-    device_type = _device_type()
-    precision = resolve_precision(config.precision, device_type)
-    output_dir = Path(config.output_dir).expanduser()
-    if output_dir.exists() and not output_dir.is_dir():
-        raise TrainConfigError(f"--output {output_dir} exists and is not a folder.")
-
-    source = load_instances(config.data, split=config.hub_split)  # before the model: fail fast on bad data
-    if config.threads:
-        import torch
-
-        torch.set_num_threads(config.threads)
-    set_seed(config.seed)
     fresh = config.adapter is None or config.adapter.lower() == NO_ADAPTER
     spec = ModelSpec(model=config.model, adapter=NO_ADAPTER if fresh else config.adapter, dtype="float32")
     model, tokenizer = load_model(spec, merge_adapter=False, trainable=True)
-    data = _prepare_data(config, tokenizer, source)
-
     if fresh:
         from peft import LoraConfig, get_peft_model
 
-        lora = LoraConfig(
-            r=config.lora_r,
-            lora_alpha=config.lora_alpha,
-            lora_dropout=config.lora_dropout,
-            target_modules=list(config.target_modules),
-            bias="none",
-            task_type="CAUSAL_LM",
-        )
+        lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
+                          target_modules=list(config.target_modules), bias="none", task_type="CAUSAL_LM")
         try:
             model = get_peft_model(model, lora)
         except ValueError as exc:
             raise TrainConfigError(f"Cannot apply LoRA to target modules {list(config.target_modules)}: {exc}") from exc
     local_base: str | None = None
     if spec.is_embedded:
-        # Record the local folder while training (PEFT checks a Hub id over the network when
-        # saving); the saved files get the public id afterwards (_clean_saved_adapter).
+        # PEFT checks a Hub id over the network when saving: record the local folder while
+        # training; the saved files get the public id afterwards.
         local_base = str(model.get_base_model().config._name_or_path)
         for peft_config in model.peft_config.values():
             peft_config.base_model_name_or_path = local_base
     model.config.use_cache = False
+    return model, tokenizer, local_base
 
-    has_val = bool(data.val_set.examples)
-    if has_val:
-        eval_strategy = "steps" if config.eval_steps else "epoch"
-    else:
-        eval_strategy = "no"
+
+def _training_arguments(config: TrainConfig, output_dir: Path, precision: str, device_type: str, has_val: bool) -> Any:
+    """The Trainer's arguments: the paper's recipe from ``config``, checkpoints under the run."""
+    from transformers import TrainingArguments
+
     args = TrainingArguments(
         output_dir=str(output_dir / CHECKPOINT_DIR),
         per_device_train_batch_size=config.batch_size,
@@ -476,7 +450,7 @@ def train_lora(config: TrainConfig) -> TrainResult:
         bf16=precision == "bf16",
         fp16=precision == "fp16",
         use_cpu=device_type == "cpu",
-        eval_strategy=eval_strategy,
+        eval_strategy=("steps" if config.eval_steps else "epoch") if has_val else "no",
         eval_steps=config.eval_steps,
         save_strategy="steps" if config.save_steps else "no",
         save_steps=config.save_steps or 500,
@@ -496,108 +470,153 @@ def train_lora(config: TrainConfig) -> TrainResult:
         ddp_find_unused_parameters=False,  # every LoRA parameter is used in each forward pass
         disable_tqdm=True,  # our own bar (LossProgress) replaces Trainer's
     )
-
     # `accelerate launch --mixed_precision ...` exports ACCELERATE_MIXED_PRECISION, which the Trainer
     # would otherwise prefer for fp32 runs: cogex's --precision decides.
     args.mixed_precision = {"bf16": "bf16", "fp16": "fp16"}.get(precision, "no")
+    return args
 
-    best: dict[str, Any] = {"ppl": None, "epoch": None, "step": None}
-    history: list[dict[str, Any]] = []
-    losses: list[dict[str, float]] = []
-    seen_losses = [0]
+
+@dataclass
+class RunLog:
+    """What a run has learnt so far (validation curve, best checkpoint, losses), saved to
+    ``training_progress.json`` after every evaluation and checkpoint so a killed run keeps it."""
+
+    output_dir: Path
+    config: TrainConfig
+    data_hash: str
+    local_base: str | None = None
+    best: dict[str, Any] = field(default_factory=lambda: {"ppl": None, "epoch": None, "step": None})
+    history: list[dict[str, Any]] = field(default_factory=list)
+    losses: list[dict[str, float]] = field(default_factory=list)
     base_ppl: float | None = None
-    checkpoint: str | None = None
-    if config.resume:
-        previous = _read_progress(output_dir)
-        if previous.get("data_hash") not in (None, data.source.data_hash):
+    _reported: int = 0  # losses already averaged into a history row
+
+    def resume(self) -> str:
+        """Continue the saved run: its log is restored; returns the checkpoint to start from."""
+        previous = _read_progress(self.output_dir)
+        if previous.get("data_hash") not in (None, self.data_hash):
             raise TrainConfigError(
-                f"--resume {output_dir}: the training data changed since the run started "
-                f"(hash {previous.get('data_hash')} then, {data.source.data_hash} now)."
+                f"--resume {self.output_dir}: the training data changed since the run started "
+                f"(hash {previous.get('data_hash')} then, {self.data_hash} now)."
             )
-        checkpoint = latest_checkpoint(output_dir)
-        best.update(previous.get("best") or {})
-        history.extend(previous.get("history") or [])
-        losses.extend(previous.get("train_losses") or [])
-        seen_losses[0] = len(losses)
-        base_ppl = previous.get("base_val_perplexity")
+        checkpoint = latest_checkpoint(self.output_dir)
+        assert checkpoint is not None
+        self.best.update(previous.get("best") or {})
+        self.history.extend(previous.get("history") or [])
+        self.losses.extend(previous.get("train_losses") or [])
+        self._reported = len(self.losses)
+        self.base_ppl = previous.get("base_val_perplexity")
+        return checkpoint
 
-    def write_progress(finished: bool) -> None:
-        output_dir.mkdir(parents=True, exist_ok=True)
-        write_json_atomic(output_dir / PROGRESS_FILE, {"finished": finished, "best": best, "history": history,
-                                                       "train_losses": losses, "base_val_perplexity": base_ppl,
-                                                       "data_hash": data.source.data_hash,
-                                                       "checkpoint": latest_checkpoint(output_dir, required=False),
-                                                       "config": asdict(config)}, default=str)
+    def add_row(self, trainer: Any, ppl: float | None) -> None:
+        """One history row: the mean training loss since the last row and the validation ppl."""
+        new = self.losses[self._reported :]
+        self._reported = len(self.losses)
+        self.history.append({"epoch": round(trainer.state.epoch or 0.0, 4), "step": trainer.state.global_step,
+                             "train_loss": sum(x["loss"] for x in new) / len(new) if new else None,
+                             "val_perplexity": ppl})
 
-    def on_eval(trainer: Any, metrics: dict[str, float]) -> None:
+    def save_adapter(self, trainer: Any) -> None:
+        trainer.save_model(str(self.output_dir))
+        if trainer.is_world_process_zero():
+            _clean_saved_adapter(self.output_dir, self.local_base)
+
+    def on_eval(self, trainer: Any, metrics: dict[str, float]) -> None:
+        """After each evaluation: log it, keep the adapter when it is the best so far."""
         ppl = metrics["eval_perplexity"]
+        self.add_row(trainer, ppl)
         step = trainer.state.global_step
-        new = losses[seen_losses[0] :]
-        seen_losses[0] = len(losses)
-        history.append(
-            {
-                "epoch": round(trainer.state.epoch or 0.0, 4),
-                "step": step,
-                "train_loss": sum(x["loss"] for x in new) / len(new) if new else None,
-                "val_perplexity": ppl,
-            }
-        )
-        if step > 0 and (best["ppl"] is None or ppl < best["ppl"]):  # step 0 (the base) is a reference only
-            best.update(ppl=ppl, epoch=round(trainer.state.epoch or 0.0, 4), step=step)
-            trainer.save_model(str(output_dir))
-            if trainer.is_world_process_zero():
-                _clean_saved_adapter(output_dir, local_base)
-        if trainer.is_world_process_zero():  # a killed run keeps its curve and the best adapter
-            write_progress(finished=False)
+        if step > 0 and (self.best["ppl"] is None or ppl < self.best["ppl"]):  # step 0 (the base) is a reference only
+            self.best.update(ppl=ppl, epoch=round(trainer.state.epoch or 0.0, 4), step=step)
+            self.save_adapter(trainer)
+        if trainer.is_world_process_zero():
+            self.write(finished=False)
 
-    trainer_cls = _make_trainer_class()
-    trainer = trainer_cls(
+    def write(self, finished: bool) -> None:
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(self.output_dir / PROGRESS_FILE, {
+            "finished": finished, "best": self.best, "history": self.history, "train_losses": self.losses,
+            "base_val_perplexity": self.base_ppl, "data_hash": self.data_hash,
+            "checkpoint": latest_checkpoint(self.output_dir, required=False), "config": asdict(self.config)}, default=str)
+
+
+def train_lora(config: TrainConfig) -> TrainResult:
+    """Fine-tune a LoRA adapter on CoGEX data; save the lowest-validation-perplexity adapter.
+
+    Raises :class:`TrainConfigError`, :class:`~cogex.train.examples.TrainDataError` or
+    :class:`~cogex.models.embedded.ModelLoadError` with actionable messages.
+    """
+    config.validate()
+    from transformers import set_seed
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    device_type = _device_type()
+    precision = resolve_precision(config.precision, device_type)
+    output_dir = Path(config.output_dir).expanduser()
+    if output_dir.exists() and not output_dir.is_dir():
+        raise TrainConfigError(f"--output {output_dir} exists and is not a folder.")
+
+    # 1. Data first (fail fast on bad data), then the model and its tokenised examples.
+    source = load_instances(config.data, split=config.hub_split)
+    if config.threads:
+        import torch
+
+        torch.set_num_threads(config.threads)
+    set_seed(config.seed)
+    model, tokenizer, local_base = _model_for_training(config)
+    data = _prepare_data(config, tokenizer, source)
+    has_val = bool(data.val_set.examples)
+
+    # 2. The Trainer, with the run's log (restored when resuming) behind its evaluations.
+    args = _training_arguments(config, output_dir, precision, device_type, has_val)
+    log = RunLog(output_dir, config, data.source.data_hash, local_base)
+    checkpoint = log.resume() if config.resume else None
+    trainer = _make_trainer_class()(
         model=model,
         args=args,
         train_dataset=_as_records(data.train_set),
         eval_dataset=_as_records(data.val_set) if has_val else None,
         data_collator=CompletionCollator(pad_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id),
-        callbacks=[*_make_callbacks(config.progress, losses), _progress_on_save(lambda: write_progress(finished=False))],
-        on_eval=on_eval,
+        callbacks=[*_make_callbacks(config.progress, log.losses), _progress_on_save(lambda: log.write(finished=False))],
+        on_eval=log.on_eval,
     )
     trainer.remove_callback(PrinterCallback)  # it prints every log dict
     trainer.remove_callback(ProgressCallback)
 
+    # 3. Train: the base model's perplexity first (a fresh run), the final weights evaluated too.
     if has_val and not config.resume:
-        base_ppl = trainer.evaluate()["eval_perplexity"]
+        log.base_ppl = trainer.evaluate()["eval_perplexity"]
     started = time.perf_counter()
     trainer.eval_time = 0.0
     trainer.train(resume_from_checkpoint=checkpoint)
     if has_val and trainer.last_eval_step != trainer.state.global_step:
         trainer.evaluate()  # the final weights are a candidate too
     train_time = time.perf_counter() - started
-    if not has_val:
-        trainer.save_model(str(output_dir))
-        if trainer.is_world_process_zero():
-            _clean_saved_adapter(output_dir, local_base)
-        new = losses[seen_losses[0] :]
-        history.append(
-            {
-                "epoch": round(trainer.state.epoch or 0.0, 4),
-                "step": trainer.state.global_step,
-                "train_loss": sum(x["loss"] for x in new) / len(new) if new else None,
-                "val_perplexity": None,
-            }
-        )
+    if not has_val:  # nothing to choose by: the final adapter is the result
+        log.save_adapter(trainer)
+        log.add_row(trainer, None)
     trainer.accelerator.wait_for_everyone()
 
+    # 4. The result: summary file, final progress, and the merged model when asked for.
+    merged_path = str(_merge(config, output_dir)) if config.merge and trainer.is_world_process_zero() else None
+    result = _result(config, trainer, log, data, precision, train_time, merged_path)
+    if trainer.is_world_process_zero():
+        (output_dir / SUMMARY_FILE).write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
+        log.write(finished=True)
+    return result
+
+
+def _result(config: TrainConfig, trainer: Any, log: RunLog, data: _Prepared, precision: str, train_time: float,
+            merged_path: str | None) -> TrainResult:
     tokens = int(trainer.state.num_input_tokens_seen or 0)
     pure_train = max(1e-9, train_time - trainer.eval_time)
-    merged_path = None
-    if config.merge and trainer.is_world_process_zero():
-        merged_path = str(_merge(config, output_dir))
-    result = TrainResult(
-        output_dir=str(output_dir),
-        adapter_path=str(output_dir),
-        base_val_perplexity=base_ppl,
-        best_val_perplexity=best["ppl"],
-        best_epoch=best["epoch"],
-        best_step=best["step"],
+    return TrainResult(
+        output_dir=str(log.output_dir),
+        adapter_path=str(log.output_dir),
+        base_val_perplexity=log.base_ppl,
+        best_val_perplexity=log.best["ppl"],
+        best_epoch=log.best["epoch"],
+        best_step=log.best["step"],
         steps=trainer.state.global_step,
         epochs=round(trainer.state.epoch or 0.0, 4),
         train_time_s=round(train_time, 3),
@@ -616,15 +635,11 @@ def train_lora(config: TrainConfig) -> TrainResult:
         dropped_examples=data.train_set.dropped + data.val_set.dropped,
         truncated_examples=data.train_set.truncated + data.val_set.truncated,
         skipped_records=list(data.source.skipped),
-        history=history,
-        train_losses=losses,
+        history=log.history,
+        train_losses=log.losses,
         merged_path=merged_path,
-        config={**asdict(config), "gradient_accumulation": args.gradient_accumulation_steps},
+        config={**asdict(config), "gradient_accumulation": trainer.args.gradient_accumulation_steps},
     )
-    if trainer.is_world_process_zero():
-        (output_dir / SUMMARY_FILE).write_text(json.dumps(result.to_json(), indent=2, default=str) + "\n")
-        write_progress(finished=True)
-    return result
 
 
 def latest_checkpoint(run_dir: Path, *, required: bool = True) -> str | None:

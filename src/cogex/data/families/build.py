@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from cogex import format as fmt
-from cogex.execute.sandbox import run_calls
+from cogex.sandbox import run_calls
 
 from .base import Example, Family, call_line, family_rng
 

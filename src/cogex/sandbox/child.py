@@ -1,10 +1,9 @@
 """Sandbox child process: executes untrusted CoGEX programs (run as a script by sandbox.py).
 
-This file has two roles:
-
-* imported by the parent (``cogex.execute.sandbox``) for the shared *policy* constants and
-  the static program check -- importing it has no side effects;
-* executed as ``python -s -S -P -B _sandbox_child.py`` for the child itself (``main()``).
+Executed by :mod:`.client` as ``python -s -S -P -B child.py`` (``main()``). It imports the
+standard library and three small modules of its package (:mod:`.policy`, :mod:`.analysis`,
+:mod:`.wire`, :mod:`.seccomp`), whose folder is on ``sys.path`` only while they are imported;
+importing this module has no side effects.
 
 The child is a small *fork server*. Its long-lived process (the "server") never runs
 program code. Start-up (everything here runs before any untrusted code exists):
@@ -15,7 +14,7 @@ program code. Start-up (everything here runs before any untrusted code exists):
 4. enter a new network namespace (plus a user namespace when not root);
 5. when root: drop to uid/gid 65534 (nobody) with no supplementary groups;
    then set the parent-death signal, close every other fd, apply rlimits;
-6. install the ``server`` seccomp filter (``_seccomp.py``): from now on no file can be
+6. install the ``server`` seccomp filter (:mod:`.seccomp`): from now on no file can be
    opened, no socket created, no program executed, and only plain forks are possible;
 7. answer ``ready``, compile the program (a compile error is reported, not fatal), answer
    ``compiled``.
@@ -38,276 +37,41 @@ import ast
 import json
 import os
 import re
-import struct
 import sys
 
-# --------------------------------------------------------------------------------------
-# Policy shared with the parent
-# --------------------------------------------------------------------------------------
+if __name__ == "__main__":  # run as a script: make the package importable while it is imported
+    _SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    sys.path.insert(0, _SRC)
 
-#: Modules a program may import. Each is pure computation (no I/O, no processes).
-ALLOWED_MODULES: frozenset[str] = frozenset({
-    "__future__", "abc", "array", "base64", "bisect", "calendar", "cmath", "collections",
-    "collections.abc", "copy", "dataclasses", "datetime", "decimal", "difflib", "enum",
-    "fractions", "functools", "hashlib", "heapq", "itertools", "json", "keyword", "math",
-    "numbers", "operator", "pprint", "random", "re", "statistics", "string", "struct",
-    "textwrap", "typing", "unicodedata",
-})
-
-#: Imported before the seccomp filter because allowed modules import them lazily at call time
-#: (after the filter, importing anything not already in sys.modules fails: no open()).
-_PRELOAD_EXTRA: tuple[str, ...] = (
-    "_strptime", "locale", "encodings.latin_1", "encodings.ascii", "encodings.utf_16",
-    "encodings.utf_32", "encodings.cp1252", "encodings.unicode_escape",
-    "encodings.raw_unicode_escape", "encodings.utf_8_sig", "encodings.idna",
+from cogex.sandbox import seccomp  # noqa: E402
+from cogex.sandbox.analysis import (  # noqa: E402
+    generated_code_violation,
+    is_forbidden_attr,
+    rewrite_matches,
 )
+from cogex.sandbox.policy import (  # noqa: E402
+    ALLOWED_MODULES,
+    FORBIDDEN_BUILTINS,
+    HIDDEN_MODULE_NAMES,
+    MATCH_GUARD,
+    MATCH_SELF_FLAG,
+    MAX_DETAIL,
+    PRELOAD_EXTRA,
+    PROGRAM_FILENAME,
+    PROGRAM_MODULE,
+    READ_ONLY_DUNDERS,
+    RESULT_GRACE_SECONDS,
+    SELF_MATCHING,
+    STICKY_KINDS,
+    WORKER_FD_IN,
+    WORKER_FD_OUT,
+    WORKER_SETUP_FAILED,
+    truncate,
+)
+from cogex.sandbox.wire import HEADER, recv, send  # noqa: E402
 
-#: Public names hidden from module proxies (they evaluate strings as code or walk attributes).
-_HIDDEN_MODULE_NAMES: dict[str, frozenset[str]] = {
-    "string": frozenset({"Formatter"}),
-    "typing": frozenset({"get_type_hints", "ForwardRef"}),
-}
-
-#: Dunder attributes a program may touch; every other ``__x__`` attribute is forbidden.
-SAFE_DUNDERS: frozenset[str] = frozenset({
-    "__init__", "__new__", "__post_init__", "__name__", "__qualname__", "__doc__",
-    "__class__", "__annotations__", "__slots__", "__dataclass_fields__", "__members__",
-    "__match_args__", "__len__", "__iter__", "__next__", "__reversed__", "__contains__",
-    "__getitem__", "__setitem__", "__delitem__", "__missing__", "__eq__", "__ne__",
-    "__lt__", "__le__", "__gt__", "__ge__", "__hash__", "__bool__", "__repr__", "__str__",
-    "__format__", "__call__", "__enter__", "__exit__", "__add__", "__radd__", "__iadd__",
-    "__sub__", "__rsub__", "__isub__", "__mul__", "__rmul__", "__imul__", "__truediv__",
-    "__rtruediv__", "__itruediv__", "__floordiv__", "__rfloordiv__", "__ifloordiv__",
-    "__mod__", "__rmod__", "__imod__", "__pow__", "__rpow__", "__ipow__", "__neg__",
-    "__pos__", "__abs__", "__invert__", "__and__", "__rand__", "__iand__", "__or__",
-    "__ror__", "__ior__", "__xor__", "__rxor__", "__ixor__", "__lshift__", "__rshift__",
-    "__int__", "__float__", "__complex__", "__index__", "__round__", "__trunc__",
-    "__floor__", "__ceil__", "__divmod__", "__rdivmod__", "__matmul__", "__copy__",
-    "__deepcopy__", "__sizeof__", "__module__", "__version__", "__all__", "__length_hint__",
-})
-
-#: Safe dunders that a program may read but never define or assign (stdlib helpers trust them).
-READ_ONLY_DUNDERS: frozenset[str] = frozenset({"__dataclass_fields__"})
-
-#: Protocol hooks a program may not define: through them the interpreter hands program code
-#: foreign objects or attribute names (a metaclass ``__instancecheck__`` made any object match
-#: a class pattern), or they take over attribute access.
-HOOK_DUNDERS: frozenset[str] = frozenset({
-    "__instancecheck__", "__subclasscheck__", "__subclasshook__", "__prepare__",
-    "__mro_entries__", "__set_name__", "__getattribute__", "__setattr__", "__delattr__",
-})
-
-#: Non-dunder attributes that expose frames, code objects or the type hierarchy.
-FORBIDDEN_ATTRS: frozenset[str] = frozenset({
-    "mro", "gi_frame", "gi_code", "gi_yieldfrom", "cr_frame", "cr_code", "cr_await",
-    "cr_origin", "ag_frame", "ag_code", "ag_await", "f_back", "f_globals", "f_locals",
-    "f_builtins", "f_code", "f_trace", "tb_frame", "tb_next", "co_code", "co_consts",
-    "co_names",
-})
-
-#: Dunder names that may not even appear as string constants (obvious escape attempts).
-ESCAPE_DUNDERS: frozenset[str] = frozenset({
-    "__globals__", "__subclasses__", "__bases__", "__base__", "__mro__", "__code__",
-    "__closure__", "__builtins__", "__import__", "__loader__", "__spec__", "__getattribute__",
-    "__dict__", "__traceback__", "__func__", "__self__", "__reduce__", "__reduce_ex__",
-    "__objclass__", "__wrapped__", "__kwdefaults__", "__defaults__",
-})
-
-#: Builtins replaced by a function that raises ForbiddenOperation.
-FORBIDDEN_BUILTINS: frozenset[str] = frozenset({
-    "open", "eval", "exec", "compile", "input", "breakpoint", "help", "exit", "quit",
-    "copyright", "credits", "license",
-})
-
-ERROR_KINDS: frozenset[str] = frozenset({
-    "syntax_error", "bad_call", "forbidden_import", "forbidden_operation", "undefined_name",
-    "runtime_error", "timeout", "memory", "output_too_large", "not_literal", "crashed",
-    "budget_exceeded",
-})
-
-#: Kinds a worker reports the moment they happen ("sticky": the first one is the call's outcome).
-STICKY_KINDS: frozenset[str] = frozenset({
-    "forbidden_import", "forbidden_operation", "undefined_name", "output_too_large",
-    "not_literal", "budget_exceeded",
-})
-
-#: Types that match themselves in a class pattern (``case int(x)``) and cannot be modified.
-_SELF_MATCHING = (bool, bytearray, bytes, dict, float, frozenset, int, list, set, str, tuple)
-_MATCH_SELF_FLAG = 1 << 22  # _Py_TPFLAGS_MATCH_SELF
-
-#: Prefix of the names the sandbox adds to a program (the program may not use it).
-RESERVED_PREFIX = "__cogex"
-MATCH_GUARD = "__cogex_match__"
-
-PROGRAM_FILENAME = "<program>"
-PROGRAM_MODULE = "__cogex_program__"
-MAX_DETAIL = 500
-
-#: fds of a worker's pipes (to the server: results; from the server: oracle replies).
-WORKER_FD_IN, WORKER_FD_OUT = 3, 4
-#: Seconds a worker may take to exit after sending its result (it exits at once when honest).
-RESULT_GRACE_SECONDS = 1.0
-#: Exit status of a worker that could not confine itself (it never ran program code; the
-#: server knows a worker is confined from the frame it sends before the program starts).
-WORKER_SETUP_FAILED = 70
-
-_FORMAT_FIELD = re.compile(r"\{[^{}]*?\.([A-Za-z_][A-Za-z0-9_]*)")
-
-
-def is_forbidden_attr(name: str) -> bool:
-    """True for attribute names the program may not read or write (in-interpreter layer)."""
-    if name in FORBIDDEN_ATTRS:
-        return True
-    return name.startswith("__") and name.endswith("__") and name not in SAFE_DUNDERS
-
-
-def _is_forbidden_definition(name: str) -> bool:
-    return (name in HOOK_DUNDERS or name in ESCAPE_DUNDERS or name in READ_ONLY_DUNDERS
-            or name.startswith(RESERVED_PREFIX))
-
-
-def _class_body_bindings(node: ast.ClassDef) -> list[tuple[int, str]]:
-    """Names a class body binds directly (assignments, annotations, defs), with their line."""
-    found: list[tuple[int, str]] = []
-    for stmt in node.body:
-        targets: list[ast.expr] = []
-        if isinstance(stmt, ast.Assign):
-            targets = stmt.targets
-        elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
-            targets = [stmt.target]
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            found.append((stmt.lineno, stmt.name))
-        for target in targets:
-            for sub in ast.walk(target):
-                if isinstance(sub, ast.Name):
-                    found.append((sub.lineno, sub.id))
-    return found
-
-
-def static_violation(tree: ast.AST) -> str | None:
-    """Return a message for the first obviously hostile construct in ``tree``, else None.
-
-    Best effort only (strings can be built at run time); the OS layer is the real boundary.
-    Refused: forbidden attributes (read, written or named by a match pattern keyword), string
-    constants naming escape attributes (also as ``{0.attr}`` format fields), defining a hook
-    dunder (a metaclass ``__instancecheck__``, ``__getattribute__``...) or an escape dunder,
-    and any name with the sandbox's reserved prefix.
-    """
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
-            if is_forbidden_attr(node.attr) or node.attr.startswith(RESERVED_PREFIX):
-                return f"line {node.lineno}: attribute {node.attr!r} is not allowed"
-            if isinstance(node.ctx, (ast.Store, ast.Del)) and node.attr in READ_ONLY_DUNDERS:
-                return f"line {node.lineno}: assigning attribute {node.attr!r} is not allowed"
-        elif isinstance(node, ast.MatchClass):
-            for attr in node.kwd_attrs:
-                if is_forbidden_attr(attr):
-                    return f"line {node.lineno}: match attribute {attr!r} is not allowed"
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if node.value in ESCAPE_DUNDERS or node.value in FORBIDDEN_ATTRS - {"mro"}:
-                return f"line {node.lineno}: string {node.value!r} names a forbidden attribute"
-            for attr in _FORMAT_FIELD.findall(node.value):
-                if is_forbidden_attr(attr):
-                    return f"line {node.lineno}: format field reads forbidden attribute {attr!r}"
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if _is_forbidden_definition(node.name):
-                return f"line {node.lineno}: defining {node.name!r} is not allowed"
-        elif isinstance(node, ast.ClassDef):
-            for lineno, name in _class_body_bindings(node):
-                if _is_forbidden_definition(name):
-                    return f"line {lineno}: defining {name!r} in a class is not allowed"
-        elif isinstance(node, ast.keyword) and node.arg is not None:
-            if _is_forbidden_definition(node.arg):
-                return f"line {node.value.lineno}: keyword {node.arg!r} is not allowed"
-        elif isinstance(node, ast.Name) and node.id.startswith(RESERVED_PREFIX):
-            return f"line {node.lineno}: the name {node.id!r} is reserved"
-        elif isinstance(node, ast.arg) and node.arg.startswith(RESERVED_PREFIX):
-            return f"line {node.lineno}: the name {node.arg!r} is reserved"
-    return None
-
-
-def generated_code_violation(tree: ast.AST) -> str | None:
-    """The check applied to code that stdlib helpers compile at run time (``dataclasses``
-    builds methods from field names, ``typing`` evaluates forward references): such text may
-    carry program-supplied fragments that the static check never saw."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and (node.attr in ESCAPE_DUNDERS or node.attr in FORBIDDEN_ATTRS):
-            return f"attribute {node.attr!r} is not allowed"
-        if isinstance(node, (ast.Match, ast.MatchClass)):
-            return "match statements are not allowed"
-        if isinstance(node, ast.Name) and (node.id in ESCAPE_DUNDERS or node.id.startswith(RESERVED_PREFIX)):
-            return f"the name {node.id!r} is not allowed"
-    return None
-
-
-class _MatchRewriter(ast.NodeTransformer):
-    """Route every class pattern with positional sub-patterns through the runtime guard.
-
-    ``case C(a, b)`` reads the attributes named by ``C.__match_args__`` without calling
-    ``getattr``; the guard (``MATCH_GUARD``) substitutes a stand-in class whose
-    ``__match_args__`` are the real ones, checked. The class expression is evaluated right
-    before the ``match`` statement (class patterns only admit dotted names, so this differs
-    from Python only when a class in an unreached case is undefined).
-    """
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def visit_Match(self, node: ast.Match) -> list[ast.stmt] | ast.Match:
-        self.generic_visit(node)
-        prelude: list[ast.stmt] = []
-        for case in node.cases:
-            for pattern in ast.walk(case.pattern):
-                if isinstance(pattern, ast.MatchClass) and pattern.patterns:
-                    name = f"{RESERVED_PREFIX}_mc{self.count}__"
-                    self.count += 1
-                    call = ast.Call(func=ast.Name(MATCH_GUARD, ast.Load()),
-                                    args=[pattern.cls, ast.Constant(len(pattern.patterns))], keywords=[])
-                    prelude.append(ast.copy_location(ast.Assign(targets=[ast.Name(name, ast.Store())], value=call),
-                                                     node))
-                    pattern.cls = ast.copy_location(ast.Name(name, ast.Load()), pattern.cls)
-        return [*prelude, node] if prelude else node
-
-
-def rewrite_matches(tree: ast.Module) -> ast.Module:
-    """``tree`` with guarded class patterns (see _MatchRewriter); modifies ``tree``."""
-    return ast.fix_missing_locations(_MatchRewriter().visit(tree))
-
-
-# --------------------------------------------------------------------------------------
-# Framing
-# --------------------------------------------------------------------------------------
-
-_HEADER = struct.Struct(">I")
-
-
-def _read_exact(fd: int, n: int) -> bytes:
-    chunks: list[bytes] = []
-    while n:
-        chunk = os.read(fd, min(n, 1 << 20))
-        if not chunk:
-            raise EOFError("parent closed the pipe")
-        chunks.append(chunk)
-        n -= len(chunk)
-    return b"".join(chunks)
-
-
-def _recv(fd: int) -> dict:
-    (length,) = _HEADER.unpack(_read_exact(fd, _HEADER.size))
-    return json.loads(_read_exact(fd, length).decode("utf-8"))
-
-
-def _send(fd: int, obj: dict) -> None:
-    data = json.dumps(obj, ensure_ascii=False).encode("utf-8", "surrogatepass")
-    data = _HEADER.pack(len(data)) + data
-    while data:
-        n = os.write(fd, data)
-        data = data[n:]
-
-
-# --------------------------------------------------------------------------------------
-# Worker runtime (only used when run as a script)
-# --------------------------------------------------------------------------------------
+if __name__ == "__main__":
+    sys.path.remove(_SRC)  # nothing else is ever imported from there
 
 
 class ForbiddenImport(ImportError):
@@ -330,10 +94,6 @@ class _NotLiteral(Exception):
     pass
 
 
-def _truncate(text: str, n: int = MAX_DETAIL) -> str:
-    return text if len(text) <= n else text[: n - 3] + "..."
-
-
 class _CallState:
     """Sticky outcome of the current call: the first pending call or fatal error wins.
 
@@ -349,7 +109,7 @@ class _CallState:
 
     def fail(self, kind: str, detail: str) -> None:
         if self.outcome is None:
-            self.outcome = {"status": "error", "error": kind, "detail": _truncate(detail)}
+            self.outcome = {"status": "error", "error": kind, "detail": truncate(detail)}
             if self.report is not None:
                 self.report(kind, self.outcome["detail"])
 
@@ -461,7 +221,7 @@ class _Runtime:
 
     def _report(self, kind: str, detail: str) -> None:
         try:
-            _send(self.fd_out, {"type": "sticky", "error": kind, "detail": detail})
+            send(self.fd_out, {"type": "sticky", "error": kind, "detail": detail})
         except OSError:
             pass  # the program closed the channel; the server sees it
 
@@ -485,9 +245,9 @@ class _Runtime:
         if len(args_text) + len(kwargs_text) > self.helper_cap:  # what the parent checks, too
             st.fail("budget_exceeded", too_long)
             raise _Abort()
-        _send(self.fd_out, {"type": "undefined", "name": name, "args": args_text,
+        send(self.fd_out, {"type": "undefined", "name": name, "args": args_text,
                             "kwargs": kwargs_text})
-        reply = _recv(self.fd_in)
+        reply = recv(self.fd_in)
         if reply.get("found"):
             return ast.literal_eval(reply["value"])
         if reply.get("error"):
@@ -537,7 +297,7 @@ class _Runtime:
         try:
             names = real.getattr(cls, "__match_args__")
         except AttributeError:
-            if real.getattr(cls, "__flags__", 0) & _MATCH_SELF_FLAG:
+            if real.getattr(cls, "__flags__", 0) & MATCH_SELF_FLAG:
                 raise  # the stand-in matches itself too (it derives from int)
             raise TypeError(f"{cls.__name__}() accepts 0 positional sub-patterns ({nargs} given)") from None
         if type(names) is not tuple:
@@ -548,7 +308,7 @@ class _Runtime:
         return self._check_names(names)
 
     def _match_guard(self):
-        """The builtin that rewritten class patterns call (see _MatchRewriter)."""
+        """The builtin that rewritten class patterns call (see MatchRewriter)."""
         import builtins as real
 
         runtime = self
@@ -564,7 +324,7 @@ class _Runtime:
                 return runtime._match_args(target, nargs)
 
         def guard(cls, nargs):
-            if not real.isinstance(cls, type) or any(cls is t for t in _SELF_MATCHING):
+            if not real.isinstance(cls, type) or any(cls is t for t in SELF_MATCHING):
                 return cls  # Python's own check / an immutable builtin (identity: no __eq__ runs)
             key = (id(cls), nargs)
             if key not in runtime._match_classes:
@@ -581,7 +341,7 @@ class _Runtime:
         real = sys.modules[name]
         proxy = self._types.ModuleType(name)
         cache[name] = proxy
-        hidden = _HIDDEN_MODULE_NAMES.get(name, frozenset())
+        hidden = HIDDEN_MODULE_NAMES.get(name, frozenset())
         for key, value in list(vars(real).items()):
             if key.startswith("_") or key in hidden:
                 continue
@@ -855,12 +615,7 @@ class _Runtime:
             where = ""
         name = type(exc).__name__
         detail = f"{name}: {message[:MAX_DETAIL]}{where}" if message else f"{name}{where}"
-        return {"status": "error", "error": kind, "detail": _truncate(detail)}
-
-
-# --------------------------------------------------------------------------------------
-# Server: one worker process per call
-# --------------------------------------------------------------------------------------
+        return {"status": "error", "error": kind, "detail": truncate(detail)}
 
 
 class _Server:
@@ -879,14 +634,14 @@ class _Server:
     def serve(self) -> None:
         while True:
             try:
-                msg = _recv(self.fd_in)
+                msg = recv(self.fd_in)
             except EOFError:
                 os._exit(0)
             if msg.get("op") == "oracle":
                 continue  # a late reply to a worker that has already ended
             if msg.get("op") != "call":
                 os._exit(0)
-            _send(self.fd_out, {"type": "done", **self._call(msg)})
+            send(self.fd_out, {"type": "done", **self._call(msg)})
 
     def _call(self, msg: dict) -> dict:
         r_up, w_up = os.pipe()      # worker -> server
@@ -902,7 +657,7 @@ class _Server:
         os.close(w_up)
         os.close(r_down)
         try:
-            _send(self.fd_out, {"type": "started", "pid": pid})
+            send(self.fd_out, {"type": "started", "pid": pid})
             return self._relay(pid, r_up, w_down)
         finally:
             os.close(r_up)
@@ -924,12 +679,12 @@ class _Server:
             resource.setrlimit(resource.RLIMIT_CPU, (self.cpu_seconds, self.cpu_seconds + 1))
             resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
             self.call_filter.install()
-            _send(WORKER_FD_OUT, {"type": "confined"})
+            send(WORKER_FD_OUT, {"type": "confined"})
         except BaseException:  # noqa: BLE001 - never run a program unconfined
             os._exit(WORKER_SETUP_FAILED)
         try:
             outcome = self.runtime.run_call(msg)
-            _send(WORKER_FD_OUT, {"type": "result", **outcome})
+            send(WORKER_FD_OUT, {"type": "result", **outcome})
         except BaseException:  # noqa: BLE001
             os._exit(1)
         os._exit(0)
@@ -963,15 +718,15 @@ class _Server:
                 if not data:
                     eof = True
                 buf += data
-            while verdict is None and len(buf) >= _HEADER.size:
-                (length,) = _HEADER.unpack_from(buf)
+            while verdict is None and len(buf) >= HEADER.size:
+                (length,) = HEADER.unpack_from(buf)
                 if length > self.max_bytes:
                     verdict = {"error": "output_too_large", "detail": "the program sent an oversized message"}
                     break
-                if len(buf) < _HEADER.size + length:
+                if len(buf) < HEADER.size + length:
                     break
-                raw = bytes(buf[_HEADER.size:_HEADER.size + length])
-                del buf[:_HEADER.size + length]
+                raw = bytes(buf[HEADER.size:HEADER.size + length])
+                del buf[:HEADER.size + length]
                 if result is not None:
                     verdict = self._tampered("another message after its result")
                     break
@@ -1015,18 +770,18 @@ class _Server:
         if kind == "result":
             return frame, None
         if kind == "undefined" and all(isinstance(frame.get(k), str) for k in ("name", "args", "kwargs")):
-            _send(self.fd_out, {"type": "undefined", "name": frame["name"], "args": frame["args"],
+            send(self.fd_out, {"type": "undefined", "name": frame["name"], "args": frame["args"],
                                 "kwargs": frame["kwargs"]})
             return None, None
         if kind == "sticky" and frame.get("error") in STICKY_KINDS and isinstance(frame.get("detail"), str):
-            _send(self.fd_out, {"type": "sticky", "error": frame["error"], "detail": _truncate(frame["detail"])})
+            send(self.fd_out, {"type": "sticky", "error": frame["error"], "detail": truncate(frame["detail"])})
             return None, None
         return None, self._tampered("a message the sandbox does not send")
 
     def _forward_reply(self, pid: int, w_down: int) -> None:
         """Pass the parent's oracle reply to the worker (the parent sends nothing else mid-call)."""
         try:
-            msg = _recv(self.fd_in)
+            msg = recv(self.fd_in)
         except EOFError:
             self._kill(pid)
             os._exit(0)
@@ -1034,7 +789,7 @@ class _Server:
             self._kill(pid)
             os._exit(0)
         try:
-            _send(w_down, msg)
+            send(w_down, msg)
         except OSError:
             pass  # the worker is gone; its end is reported by _relay
 
@@ -1074,21 +829,6 @@ class _Server:
         return os.waitpid(pid, 0)[1], lingered
 
 
-# --------------------------------------------------------------------------------------
-# Start-up
-# --------------------------------------------------------------------------------------
-
-
-def _load_seccomp():
-    import importlib.util
-
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_seccomp.py")
-    spec = importlib.util.spec_from_file_location("_cogex_seccomp", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
 def _setup(init: dict, fd_in: int, fd_out: int) -> tuple[_Server, dict]:
     """Steps 3-6 of the start-up sequence; returns the server and a report of active layers."""
     import ctypes
@@ -1104,9 +844,8 @@ def _setup(init: dict, fd_in: int, fd_out: int) -> tuple[_Server, dict]:
     problems: list[str] = []
 
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    for name in sorted(ALLOWED_MODULES) + list(_PRELOAD_EXTRA):
+    for name in sorted(ALLOWED_MODULES) + list(PRELOAD_EXTRA):
         importlib.import_module(name)
-    seccomp = _load_seccomp()
     # Warm-ups: things that otherwise touch the filesystem on first use.
     import datetime
     import random
@@ -1220,18 +959,18 @@ def main() -> None:
         os.dup2(devnull, fd)
     os.close(devnull)
     try:
-        init = _recv(fd_in)
+        init = recv(fd_in)
     except Exception:  # noqa: BLE001
         os._exit(3)
     try:
         server, layers = _setup(init, fd_in, fd_out)
     except BaseException as exc:  # noqa: BLE001
-        _send(fd_out, {"type": "fatal", "detail": _truncate(f"{type(exc).__name__}: {exc}", 2000)})
+        send(fd_out, {"type": "fatal", "detail": truncate(f"{type(exc).__name__}: {exc}", 2000)})
         os._exit(4)
-    _send(fd_out, {"type": "ready", "layers": layers})
+    send(fd_out, {"type": "ready", "layers": layers})
     # Compiling is the first thing done with the program text: under the filter, and a
     # program that does not compile is that program's error, not a sandbox failure.
-    _send(fd_out, {"type": "compiled", "error": server.runtime.compile_program()})
+    send(fd_out, {"type": "compiled", "error": server.runtime.compile_program()})
     server.serve()
 
 

@@ -5,7 +5,7 @@ parent -- that is confined by OS mechanisms before the program is even compiled:
 
 * its own network namespace (no interfaces but a downed loopback), root dropped to
   uid/gid 65534, and a seccomp-BPF allow-list that makes open/stat/... fail with EPERM
-  (see ``_seccomp.py``);
+  (see :mod:`.seccomp`);
 * each call runs in its own *worker*, forked by the child before the program's code runs and
   discarded after the call, under a stricter stacked filter (sockets, clone, execve, kill,
   ptrace... kill it with SIGSYS) and its own CPU rlimit: a call cannot leave anything behind
@@ -29,15 +29,12 @@ Undefined functions (called by the program, defined nowhere, not builtins) are a
 from __future__ import annotations
 
 import ast
-import builtins
 import fcntl
-import importlib
 import json
 import math
 import os
 import select
 import signal
-import struct
 import subprocess
 import sys
 import time
@@ -47,7 +44,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from . import _sandbox_child as _policy
+from cogex.sandbox.analysis import static_violation, undefined_functions, undefined_in_tree
+from cogex.sandbox.policy import ERROR_KINDS, PROGRAM_FILENAME, STICKY_KINDS, SandboxLimits, truncate
+from cogex.sandbox.wire import HEADER
 
 __all__ = [
     "INSECURE_ENV_VAR",
@@ -64,56 +63,14 @@ __all__ = [
 #: Set to "1" to run even when seccomp / namespaces / privilege drop are unavailable (UNSAFE).
 INSECURE_ENV_VAR = "COGEX_SANDBOX_INSECURE"
 
-ErrorKind = Literal[
-    "syntax_error", "bad_call", "forbidden_import", "forbidden_operation", "undefined_name",
-    "runtime_error", "timeout", "memory", "output_too_large", "not_literal", "crashed",
-    "budget_exceeded",
-]
-
-_CHILD_SCRIPT = Path(__file__).with_name("_sandbox_child.py")
+_CHILD_SCRIPT = Path(__file__).with_name("child.py")
 _CHILD_ENV = {"PYTHONHASHSEED": "0", "PYTHONUTF8": "1", "TZ": "UTC", "LC_ALL": "C.UTF-8"}
 _STARTUP_SECONDS = 30.0
 _WRITE_SECONDS = 5.0
 _RECURSION_LIMIT = 1000
 _MAX_UNDEFINED_PER_CALL = 10_000  # oracle round trips per call, repeats included (bounds a flood)
 _FRAME_SLACK = 4096  # the child's own framing around a worker's (capped) message
-_HEADER = struct.Struct(">I")
 _CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-_BUILTIN_NAMES = frozenset(dir(builtins)) | {"exit", "quit", "help", "copyright", "credits", "license"}
-
-
-# --------------------------------------------------------------------------------------
-# Public data types
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SandboxLimits:
-    """Per-call resource limits of the sandbox child.
-
-    The last three bound a call's *helper calls* (undefined functions answered by an oracle,
-    in hybrid mode by the model); exceeding one is a ``budget_exceeded`` error.
-    """
-
-    cpu_seconds: float = 2.0          # per call
-    wall_seconds: float = 5.0         # per call, time spent waiting for the parent's oracle excluded
-    memory_bytes: int = 512 * 2**20   # address space of the child
-    max_result_chars: int = 100_000   # repr of a returned value larger than this -> "output_too_large"
-    max_helper_calls: int = 32        # distinct helper calls (oracle keys) per call
-    max_helper_arg_chars: int = 2_000  # repr of one helper call's arguments (what a prompt shows)
-    item_seconds: float = 300.0       # per call *including* the time spent answering helper calls
-
-    def __post_init__(self) -> None:
-        if not (self.cpu_seconds > 0 and self.wall_seconds > 0 and self.item_seconds > 0):
-            raise ValueError("cpu_seconds, wall_seconds and item_seconds must be positive")
-        if self.memory_bytes < 64 * 2**20:
-            raise ValueError("memory_bytes below 64 MiB cannot run the interpreter")
-        if self.max_result_chars < 16:
-            raise ValueError("max_result_chars too small")
-        if self.max_helper_calls < 1:
-            raise ValueError("max_helper_calls must be at least 1")
-        if not 16 <= self.max_helper_arg_chars <= self.max_result_chars:
-            raise ValueError("max_helper_arg_chars must be between 16 and max_result_chars")
 
 
 @dataclass(frozen=True)
@@ -148,194 +105,7 @@ class HelperBudgetExceeded(Exception):
 
 
 def _error(kind: str, detail: str = "", **extra: Any) -> SandboxResult:
-    return SandboxResult(status="error", error=kind, detail=_policy._truncate(detail), **extra)
-
-
-# --------------------------------------------------------------------------------------
-# Static analysis
-# --------------------------------------------------------------------------------------
-
-
-class _Scope:
-    __slots__ = ("kind", "parent", "bound", "globals", "nonlocals")
-
-    def __init__(self, kind: str, parent: _Scope | None) -> None:
-        self.kind = kind
-        self.parent = parent
-        self.bound: set[str] = set()
-        self.globals: set[str] = set()
-        self.nonlocals: set[str] = set()
-
-
-class _Analyzer(ast.NodeVisitor):
-    """Scope-aware collection of bindings and of calls to plain names."""
-
-    def __init__(self) -> None:
-        self.module = _Scope("module", None)
-        self.scope = self.module
-        self.calls: list[tuple[_Scope, str]] = []
-
-    # bindings
-    def _bind(self, name: str, scope: _Scope | None = None) -> None:
-        scope = scope or self.scope
-        (self.module.bound if name in scope.globals else scope.bound).add(name)
-
-    def visit_Name(self, node: ast.Name) -> None:
-        if isinstance(node.ctx, (ast.Store, ast.Del)):
-            self._bind(node.id)
-
-    def visit_Global(self, node: ast.Global) -> None:
-        self.scope.globals.update(node.names)
-
-    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
-        self.scope.nonlocals.update(node.names)
-
-    def visit_Import(self, node: ast.Import) -> None:
-        for alias in node.names:
-            self._bind(alias.asname or alias.name.partition(".")[0])
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        for alias in node.names:
-            if alias.name != "*":
-                self._bind(alias.asname or alias.name)
-            elif node.module in _policy.ALLOWED_MODULES and not node.level:
-                module = importlib.import_module(node.module)
-                names = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
-                for name in names:
-                    self._bind(name)
-
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
-        if node.name:
-            self._bind(node.name)
-        self.generic_visit(node)
-
-    def visit_MatchAs(self, node: ast.MatchAs) -> None:
-        if node.name:
-            self._bind(node.name)
-        self.generic_visit(node)
-
-    def visit_MatchStar(self, node: ast.MatchStar) -> None:
-        if node.name:
-            self._bind(node.name)
-
-    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
-        if node.rest:
-            self._bind(node.rest)
-        self.generic_visit(node)
-
-    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
-        self.visit(node.value)
-        scope = self.scope
-        while scope.kind == "comprehension" and scope.parent is not None:
-            scope = scope.parent
-        self._bind(node.target.id, scope)
-
-    def visit_Call(self, node: ast.Call) -> None:
-        if isinstance(node.func, ast.Name):
-            self.calls.append((self.scope, node.func.id))
-        self.generic_visit(node)
-
-    # scopes
-    def _enter(self, kind: str) -> _Scope:
-        self.scope = _Scope(kind, self.scope)
-        return self.scope
-
-    def _leave(self, scope: _Scope) -> None:
-        assert scope.parent is not None
-        self.scope = scope.parent
-
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
-        args = node.args
-        for default in [*args.defaults, *[d for d in args.kw_defaults if d is not None]]:
-            self.visit(default)
-        params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
-        params += [a for a in (args.vararg, args.kwarg) if a is not None]
-        if not isinstance(node, ast.Lambda):
-            for deco in node.decorator_list:
-                self.visit(deco)
-            for param in params:
-                if param.annotation is not None:
-                    self.visit(param.annotation)
-            if node.returns is not None:
-                self.visit(node.returns)
-            self._bind(node.name)
-        scope = self._enter("function")
-        for param in params:
-            self._bind(param.arg)
-        for stmt in node.body if isinstance(node.body, list) else [node.body]:
-            self.visit(stmt)
-        self._leave(scope)
-
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _function
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        for expr in [*node.decorator_list, *node.bases, *[k.value for k in node.keywords]]:
-            self.visit(expr)
-        self._bind(node.name)
-        scope = self._enter("class")
-        for stmt in node.body:
-            self.visit(stmt)
-        self._leave(scope)
-
-    def _comprehension(self, node: ast.expr, results: list[ast.expr]) -> None:
-        generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
-        self.visit(generators[0].iter)
-        scope = self._enter("comprehension")
-        for i, gen in enumerate(generators):
-            if i:
-                self.visit(gen.iter)
-            self.visit(gen.target)
-            for cond in gen.ifs:
-                self.visit(cond)
-        for expr in results:
-            self.visit(expr)
-        self._leave(scope)
-
-    def visit_ListComp(self, node: ast.ListComp) -> None:
-        self._comprehension(node, [node.elt])
-
-    visit_SetComp = visit_GeneratorExp = visit_ListComp
-
-    def visit_DictComp(self, node: ast.DictComp) -> None:
-        self._comprehension(node, [node.key, node.value])
-
-    # resolution
-    def resolves(self, scope: _Scope, name: str) -> bool:
-        module = self.module
-        if name in scope.globals:
-            return name in module.bound
-        if name in scope.bound or name in scope.nonlocals:
-            return True
-        current = scope.parent
-        while current is not None and current is not module:
-            if current.kind != "class":  # class bodies are invisible to nested scopes
-                if name in current.globals:
-                    return name in module.bound
-                if name in current.bound or name in current.nonlocals:
-                    return True
-            current = current.parent
-        return name in module.bound
-
-
-def _undefined_in_tree(tree: ast.AST) -> set[str]:
-    analyzer = _Analyzer()
-    analyzer.visit(tree)
-    return {name for scope, name in analyzer.calls
-            if name not in _BUILTIN_NAMES and not analyzer.resolves(scope, name)}
-
-
-def undefined_functions(program: str) -> set[str]:
-    """Names called in ``program`` that it never binds (in a visible scope) and that are not builtins.
-
-    Raises SyntaxError for unparsable programs.
-    """
-    return _undefined_in_tree(ast.parse(program, _policy.PROGRAM_FILENAME))
-
-
-# --------------------------------------------------------------------------------------
-# Keys and call parsing
-# --------------------------------------------------------------------------------------
-
+    return SandboxResult(status="error", error=kind, detail=truncate(detail), **extra)
 
 def _canonical_repr(value: Any) -> str:
     """repr() with set elements sorted, so that keys do not depend on hash seeds."""
@@ -402,11 +172,6 @@ def _roundtrip_literal(value: Any) -> str | None:
         return text
     except Exception:  # noqa: BLE001
         return None
-
-
-# --------------------------------------------------------------------------------------
-# Child process management
-# --------------------------------------------------------------------------------------
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -482,7 +247,7 @@ class _Child:
             raise
 
     def _start(self, init: dict, insecure: bool) -> None:
-        if not self._send(init, timeout=_STARTUP_SECONDS):
+        if not self.send(init, timeout=_STARTUP_SECONDS):
             raise SandboxUnavailableError("sandbox child died during start-up")
         budget = _Budget(self.pid, _STARTUP_SECONDS, math.inf)
         frame = self._read_frame(budget, 1 << 20)
@@ -536,9 +301,9 @@ class _Child:
         return checks
 
     # ---- framing -------------------------------------------------------------------
-    def _send(self, obj: dict, timeout: float = _WRITE_SECONDS) -> bool:
+    def send(self, obj: dict, timeout: float = _WRITE_SECONDS) -> bool:
         data = json.dumps(obj, ensure_ascii=False).encode("utf-8", "surrogatepass")
-        view = memoryview(_HEADER.pack(len(data)) + data)
+        view = memoryview(HEADER.pack(len(data)) + data)
         deadline = time.monotonic() + timeout
         poller = select.poll()
         poller.register(self._fd_w, select.POLLOUT)
@@ -562,13 +327,13 @@ class _Child:
         poller = select.poll()
         poller.register(self._fd_r, select.POLLIN)
         while True:
-            if len(self._buf) >= _HEADER.size:
-                (length,) = _HEADER.unpack_from(self._buf)
+            if len(self._buf) >= HEADER.size:
+                (length,) = HEADER.unpack_from(self._buf)
                 if length > max_bytes:
                     return "too_large"
-                if len(self._buf) >= _HEADER.size + length:
-                    raw = bytes(self._buf[_HEADER.size:_HEADER.size + length])
-                    del self._buf[:_HEADER.size + length]
+                if len(self._buf) >= HEADER.size + length:
+                    raw = bytes(self._buf[HEADER.size:HEADER.size + length])
+                    del self._buf[:HEADER.size + length]
                     try:
                         frame = json.loads(raw.decode("utf-8", "surrogatepass"))
                     except Exception:  # noqa: BLE001 - hostile bytes
@@ -598,7 +363,7 @@ class _Child:
              limits: SandboxLimits) -> tuple[SandboxResult, bool]:
         """Run one call (in a fresh worker of the child); returns (result, child still usable)."""
         request = {"op": "call", "fname": name, "args": repr(args), "kwargs": repr(kwargs)}
-        if not self._send(request):
+        if not self.send(request):
             return self._died(None), False
         budget = _Budget(self.pid, limits.wall_seconds, limits.cpu_seconds)
         max_bytes = 8 * limits.max_result_chars + 65536 + _FRAME_SLACK
@@ -610,7 +375,7 @@ class _Child:
             kind = frame.get("type")
             if kind == "started" and isinstance(frame.get("pid"), int):
                 budget.track(frame["pid"])
-            elif kind == "sticky" and frame.get("error") in _policy.STICKY_KINDS:
+            elif kind == "sticky" and frame.get("error") in STICKY_KINDS:
                 detail = frame.get("detail")
                 track.stick(_error(frame["error"], detail if isinstance(detail, str) else ""))
             elif kind == "undefined":
@@ -618,7 +383,7 @@ class _Child:
                 if reply is None:  # forged / malformed request
                     self.kill()
                     return track.finish(_error("crashed", "child broke the wire protocol")), False
-                if not self._send(reply):
+                if not self.send(reply):
                     return track.finish(self._died(budget)), False
             elif kind == "done":
                 if frame.get("setup_failed"):
@@ -668,7 +433,7 @@ class _Child:
             return track.refuse("not_literal", f"arguments of {name}() are not literal data: {exc}")
         if key not in track.keys and len(track.keys) >= limits.max_helper_calls:
             return track.refuse("budget_exceeded", f"more than {limits.max_helper_calls} distinct helper calls "
-                                f"(next: {_policy._truncate(key, 200)})")
+                                f"(next: {truncate(key, 200)})")
         track.keys.add(key)
         call = PendingCall(name=name, args=args, kwargs=kwargs, key=key)
         try:
@@ -698,7 +463,7 @@ class _Child:
                               "(killed by seccomp, SIGSYS)")
             return _error("crashed", f"the program was killed by {_signal_name(sig)}")
         kind, detail = frame.get("error"), frame.get("detail")
-        if kind in _policy.ERROR_KINDS:
+        if kind in ERROR_KINDS:
             return _error(kind, detail if isinstance(detail, str) else "")
         return _error("crashed", "child broke the wire protocol")
 
@@ -719,7 +484,7 @@ class _Child:
         if status == "error":
             kind = frame.get("error")
             detail = frame.get("detail")
-            if kind not in _policy.ERROR_KINDS:
+            if kind not in ERROR_KINDS:
                 return _error("crashed", f"child reported an unknown error kind {str(kind)[:50]!r}")
             return _error(kind, detail if isinstance(detail, str) else "")
         return _error("crashed", "child reported an unexpected status")
@@ -792,17 +557,12 @@ class _CallTrack:
     def refuse(self, kind: str, detail: str) -> dict:
         """Make ``kind`` the call's outcome; the reply that tells the worker so."""
         self.stick(_error(kind, detail))
-        return {"op": "oracle", "error": kind, "detail": _policy._truncate(detail)}
+        return {"op": "oracle", "error": kind, "detail": truncate(detail)}
 
     def finish(self, result: SandboxResult) -> SandboxResult:
         out = self.outcome if self.outcome is not None else result
         out.undefined_calls = self.answered
         return out
-
-
-# --------------------------------------------------------------------------------------
-# Public entry points
-# --------------------------------------------------------------------------------------
 
 
 def _child_init(program: str, undefined: set[str], *, allow_undefined: bool, limits: SandboxLimits,
@@ -826,14 +586,14 @@ def _run_calls(program: str, calls: Sequence[str], *, resolver: _Resolver, allow
         raise TypeError("calls must be a sequence of call strings, not a string")
     n = len(calls)
     try:
-        tree = ast.parse(program, _policy.PROGRAM_FILENAME)
-        undefined = _undefined_in_tree(tree)
+        tree = ast.parse(program, PROGRAM_FILENAME)
+        undefined = undefined_in_tree(tree)
     except SyntaxError as exc:
         return [_error("syntax_error", f"SyntaxError: {exc.msg} (line {exc.lineno})") for _ in range(n)]
     except (ValueError, MemoryError, RecursionError) as exc:
         return [_error("syntax_error", f"{type(exc).__name__}: {exc}") for _ in range(n)]
     if python_guard:
-        violation = _policy.static_violation(tree)
+        violation = static_violation(tree)
         if violation:
             return [_error("forbidden_operation", violation) for _ in range(n)]
     parsed = [_parse_call(c) if isinstance(c, str) else _error("bad_call", "call must be a string")
@@ -913,7 +673,7 @@ def run_call(program: str, call: str, *, on_undefined: Callable[[PendingCall], A
             return False, None
         if len(answers) >= rounds:
             raise HelperBudgetExceeded(f"more than {rounds} distinct helper calls (next: "
-                                       f"{_policy._truncate(pending.key, 200)})")
+                                       f"{truncate(pending.key, 200)})")
         if time.monotonic() - started > limits.item_seconds:
             raise HelperBudgetExceeded(f"the call's time budget ({limits.item_seconds:g} s, helper "
                                        f"calls included) is spent")

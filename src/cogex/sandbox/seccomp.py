@@ -1,6 +1,6 @@
 """Minimal seccomp-BPF allow-list filters installed with ctypes + prctl (Linux only).
 
-Used by the sandbox child (``_sandbox_child.py``). Two profiles, both *allow-lists*:
+Used by the sandbox child (:mod:`cogex.sandbox.child`). Two profiles, both *allow-lists*:
 
 * ``server`` -- the child's long-lived process, which never runs program code: the
   syscalls of pure computation plus what it needs to fork one worker per call and relay
