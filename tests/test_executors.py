@@ -73,3 +73,32 @@ def test_the_python_executor_fails_an_undefined_helper_and_falls_back_only_with_
     assert (strict.error, strict.exec_error) == ("undefined_name", "undefined_name") and "classify_word" in strict.detail
     (fallen,) = make_executor("python", model).run("Describe the word.", PROGRAM, ["apple"])
     assert (fallen.path, fallen.answer, fallen.exec_error) == (PATH_FALLBACK, "emulated", "undefined_name")
+
+
+class Resampled(Backend):
+    """First attempt: a program that does not parse; every later attempt: a good one."""
+
+    identity = "resampled"
+    GOOD = "def f(text):\n    # Step 1: Echo.\n    return {'answer': text}\n>>> f('x')\n### Output:\n{'answer': 'x'}\n### End"
+    BAD = "def f(text:\n    return {'answer': text}\n>>> f('x')\n### Output:\n{'answer': 'x'}\n### End"
+
+    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
+        first = config.seed % 1000 == 0
+        return [Completion(text=self.BAD if first else self.GOOD) for _ in prompts]
+
+
+def test_a_resampled_valid_program_replaces_an_unparseable_first_attempt_and_only_valid_ones_are_ranked() -> None:
+    from cogex.search.cotacs import SearchSettings, propose, rank
+    from cogex.tasks import Example, Task
+
+    task = Task(name="echo", instruction="Repeat the text.", answer_format="text", labels=None, search_note="",
+                loader=lambda split: [])
+    items = [Example(str(i), f"w{i}", f"w{i}") for i in range(3)]
+    model = Resampled()
+    once = propose(model, task, items[:2], SearchSettings(n_generate=2, max_resamples=0), make_executor("python", model))
+    assert [c.valid for c in once] == [False, False] and all(c.program for c in once)  # the text is kept to inspect
+    assert rank(task, once, items[2:], SearchSettings(executor="python"), make_executor("python", model)) == []
+    twice = propose(model, task, items[:2], SearchSettings(n_generate=2, max_resamples=1), make_executor("python", model))
+    assert [(c.valid, c.attempts) for c in twice] == [(True, 2), (True, 2)]
+    ranked = rank(task, twice, items[2:], SearchSettings(executor="python", bindings=("text",)), make_executor("python", model))
+    assert [c.rank_score for c in ranked] == [1.0]  # one distinct program, right on the ranking item

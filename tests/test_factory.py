@@ -40,10 +40,10 @@ def test_openai_requires_model(tmp_path: Path) -> None:
             create_backend(model, backend="openai", base_url="http://127.0.0.1:9/v1", cache_path=tmp_path / "c.sqlite")
 
 
-def test_openai_rejects_adapter(tmp_path: Path) -> None:
-    with pytest.raises(ModelLoadError, match="--adapter is not used with --backend openai"):
-        create_backend("m", "some/adapter", backend="openai", base_url="http://127.0.0.1:9/v1", cache=False)
-    # "none" (no adapter) is fine: there is nothing to apply
+def test_openai_adapter_names_the_served_adapter(tmp_path: Path) -> None:
+    served = create_backend("base-model", "cogex-lora", backend="openai", base_url="http://127.0.0.1:9/v1", cache=False)
+    assert served.model == "cogex-lora" and served.identity.endswith("|cogex-lora")  # the adapter's name on the server
+    # "none" (no adapter) asks for the base model
     assert create_backend("m", "none", backend="openai", base_url="http://127.0.0.1:9/v1", cache=False).model == "m"
 
 

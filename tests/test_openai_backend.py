@@ -145,6 +145,9 @@ def test_completions_text_stop_finish_reason_usage_and_request(server: FakeServe
     assert body["max_tokens"] == 32 and body["temperature"] == 0.7 and body["top_p"] == 0.9
     assert body["stop"] == ["\n"]
     assert body["seed"] == prompt_seed(11, "Q: what is 6*7?") & 0x7FFF_FFFF and body["seed"] < 2**31
+    # Every sampling knob a server could default to something else is sent, switched off.
+    assert body["frequency_penalty"] == body["presence_penalty"] == 0.0
+    assert (body["top_k"], body["min_p"], body["repeat_penalty"], body["repetition_penalty"]) == (-1, 0.0, 1.0, 1.0)
     assert server.auth_headers[0] == "Bearer sk-test"
     assert backend.identity == f"openai:{server.base_url}|fake-model"
     assert backend.describe()["base_url"] == server.base_url
@@ -329,3 +332,13 @@ def test_request_bounds_have_sane_defaults_and_reach_the_backend(tmp_path: Path)
     for bad in ({"timeout": 0}, {"timeout": -1.0}, {"max_retries": -1}):
         with pytest.raises(ValueError):
             OpenAIBackend("m", base_url="http://127.0.0.1:9/v1", **bad)  # type: ignore[arg-type]
+
+
+def test_api_openai_com_gets_only_standard_parameters() -> None:
+    from cogex.models.openai_backend import OpenAIBackend
+
+    official = OpenAIBackend("gpt-x", base_url="https://api.openai.com/v1", api_key="sk-x")
+    request = official._request("p", GenerationConfig(max_new_tokens=4))
+    assert "extra_body" not in request and request["temperature"] == 0.0
+    local = OpenAIBackend("m", base_url="http://127.0.0.1:1/v1")
+    assert local._request("p", GenerationConfig())["extra_body"]["top_k"] == -1

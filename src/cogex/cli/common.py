@@ -109,6 +109,7 @@ def build_backend(
     on_calls: Any = None,
     status: bool = True,
     openai_mode: str = "completions",
+    prompting: str = "auto",
 ) -> Any:
     """Create the model backend for a command (with the persistent call cache unless disabled).
     ``on_calls(n)`` is told about every n completions the model computes (for progress);
@@ -123,7 +124,7 @@ def build_backend(
         hf_logging.set_verbosity_error()
     warnings.filterwarnings("ignore", category=FutureWarning)  # library deprecation notices, not ours
     with console.status("Loading model…") if status else nullcontext():
-        return create_backend(
+        built = create_backend(
             model,
             adapter,
             backend=backend,  # type: ignore[arg-type]
@@ -138,6 +139,19 @@ def build_backend(
             openai_mode=openai_mode,  # type: ignore[arg-type]
             on_calls=on_calls,
         )
+    from cogex.generate.few_shot import FewShotBackend, uses_few_shot
+
+    if uses_few_shot(prompting, adapter_in_use=adapter_in_use(model, adapter, backend)):
+        return FewShotBackend(built)
+    return built
+
+
+def adapter_in_use(model: str | None, adapter: str | None, backend: str) -> bool:
+    """Whether a CoGEX adapter shapes the model's outputs: a named adapter, or the shipped one
+    that the embedded model gets by default (a server's model has none unless --adapter names it)."""
+    if adapter is not None:
+        return adapter.lower() != "none"
+    return backend != "openai" and model is None
 
 
 def backend_from(args: Any, *, adapter: str | None = None, on_calls: Any = None, lazy: bool = False,

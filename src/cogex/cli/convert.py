@@ -60,11 +60,13 @@ def _teacher(args: opt.BackendArgs, mode: str) -> Any:
         model = model or next((os.environ[name] for name in MODEL_ENV if os.environ.get(name)), None)
         if not model:
             fail(
-                "--backend openai needs --model (or COGEX_TEACHER_MODEL): the model name the server"
-                " serves, e.g. the name given to `vllm serve` or `ollama pull`."
+                "a server teacher (--backend/--teacher-backend openai) needs --model/--teacher-model (or"
+                " COGEX_TEACHER_MODEL): the model name the server serves, e.g. the name given to"
+                " `vllm serve` or `ollama pull`."
             )
     adapter = args.adapter if args.adapter is not None else "none"
-    return backend_from(replace(args, model=model), adapter=adapter, openai_mode=mode)
+    # The teacher answers the conversion prompts, never CoGEX ones: no demonstrations.
+    return backend_from(replace(args, model=model, prompting="trained"), adapter=adapter, openai_mode=mode)
 
 
 def _summary(report: Any) -> Table:

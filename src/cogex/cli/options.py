@@ -22,6 +22,7 @@ from cogex.models.factory import BACKENDS as _BACKENDS
 EXECUTORS: tuple[str, ...] = tuple(_EXECUTORS)
 BACKENDS: tuple[str, ...] = tuple(_BACKENDS)
 BINDINGS: tuple[str, ...] = tuple(_BINDINGS)
+PROMPTINGS: tuple[str, ...] = ("auto", "trained", "few-shot")
 RANKINGS: tuple[str, ...] = ("exhaustive", "halving")
 DTYPES: tuple[str, ...] = ("float32", "bfloat16", "float16")
 ANSWER_FORMATS: tuple[str, ...] = ("label", "letter", "number", "text")
@@ -41,6 +42,7 @@ BackendName = Literal[BACKENDS]  # type: ignore[valid-type]
 RankingName = Literal[RANKINGS]  # type: ignore[valid-type]
 DtypeName = Literal[DTYPES]  # type: ignore[valid-type]
 AnswerFormatName = Literal[ANSWER_FORMATS]  # type: ignore[valid-type]
+PromptingName = Literal[PROMPTINGS]  # type: ignore[valid-type]
 
 
 ModelOption = Annotated[
@@ -49,7 +51,7 @@ ModelOption = Annotated[
 ]
 AdapterOption = Annotated[
     Optional[str],
-    typer.Option("--adapter", help="PEFT LoRA adapter folder. The embedded model uses the shipped CoGEX adapter by default; 'none' disables it."),
+    typer.Option("--adapter", help="PEFT LoRA adapter folder (backend openai: the model name the server gives the loaded adapter). The embedded model uses the shipped CoGEX adapter by default; 'none' disables it."),
 ]
 BackendOption = Annotated[
     BackendName,
@@ -73,6 +75,12 @@ RequestTimeoutOption = Annotated[
 ]
 MaxRetriesOption = Annotated[
     int, typer.Option("--max-retries", min=0, help="backend openai: retries after a timeout, a connection error, 429 or 5xx."),
+]
+PromptingOption = Annotated[
+    PromptingName,
+    typer.Option("--prompting", help="CoGEX prompts: trained (as the adapter learnt them), few-shot (2 seed demonstrations"
+                 " retrieved by BM25 first: for a model without a CoGEX adapter) or auto (few-shot exactly when no"
+                 " CoGEX adapter is in use)."),
 ]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (sampling, splits, tie-breaking).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
@@ -118,6 +126,7 @@ class BackendArgs:
     no_cache: bool = False
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
+    prompting: str = "auto"
 
     def to_kwargs(self) -> dict[str, Any]:
         return asdict(self)
@@ -135,6 +144,7 @@ _BACKEND_ANNOTATIONS: dict[str, Any] = {
     "no_cache": NoCacheOption,
     "request_timeout": RequestTimeoutOption,
     "max_retries": MaxRetriesOption,
+    "prompting": PromptingOption,
 }
 BACKEND_ARGS = "backend_args"
 

@@ -114,14 +114,12 @@ def _openai(*, model: str | None, adapter: str | None, base_url: str | None, api
             "--backend openai needs --model: the model name the server serves (e.g. the name"
             " passed to `vllm serve`, or listed by GET <base-url>/models)."
         )
-    if adapter is not None and adapter.lower() != NO_ADAPTER:
-        raise ModelLoadError(
-            "--adapter is not used with --backend openai: load the adapter in the server"
-            " (e.g. vllm serve --enable-lora --lora-modules name=path) and pass its name as --model."
-        )
+    # A served adapter (vLLM --lora-modules name=path, llama.cpp --lora) is its own model name on
+    # the server: --adapter NAME asks for it; --model stays the base model's name.
+    served = adapter if adapter is not None and adapter.lower() != NO_ADAPTER else model
     from cogex.models.openai_backend import OpenAIBackend
 
-    return OpenAIBackend(model, base_url=base_url, api_key=api_key, mode=openai_mode, concurrency=concurrency,
+    return OpenAIBackend(served, base_url=base_url, api_key=api_key, mode=openai_mode, concurrency=concurrency,
                          timeout=request_timeout, max_retries=max_retries)
 
 

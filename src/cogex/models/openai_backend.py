@@ -33,6 +33,12 @@ class OpenAIBackendError(RuntimeError):
     """An OpenAI-compatible server could not be reached or rejected a request."""
 
 
+#: Sampling parameters beyond the OpenAI API that local servers apply by default; these values
+#: switch each off (llama.cpp: top_k <= 0, min_p 0, repeat_penalty 1; vLLM: top_k -1, min_p 0,
+#: repetition_penalty 1), so the request's temperature and top_p alone decide.
+NEUTRAL_SAMPLING: dict[str, float] = {"top_k": -1, "min_p": 0.0, "repeat_penalty": 1.0, "repetition_penalty": 1.0}
+
+
 class OpenAIBackend(Backend):
     """Generate through an OpenAI-compatible HTTP server with the official ``openai`` client."""
 
@@ -47,6 +53,7 @@ class OpenAIBackend(Backend):
         max_retries: int = DEFAULT_MAX_RETRIES,
         timeout: float = DEFAULT_TIMEOUT,
         retry_backoff: float = 0.5,
+        neutral_sampling: bool | None = None,
     ) -> None:
         if not model:
             raise ValueError("OpenAIBackend needs the server's model name")
@@ -65,6 +72,9 @@ class OpenAIBackend(Backend):
         self.max_retries = int(max_retries)
         self.timeout = float(timeout)
         self.retry_backoff = retry_backoff
+        #: send NEUTRAL_SAMPLING with every request (default: for every server but api.openai.com,
+        #: which refuses parameters it does not know)
+        self.neutral_sampling = ("api.openai.com" not in self.base_url) if neutral_sampling is None else neutral_sampling
         key = api_key or os.environ.get("OPENAI_API_KEY") or "EMPTY"  # local servers need no key
         # Retries are ours (so the policy is explicit and testable), not the client's.
         self.client = OpenAI(base_url=self.base_url, api_key=key, timeout=self.timeout, max_retries=0)
@@ -120,7 +130,13 @@ class OpenAIBackend(Backend):
             "temperature": config.temperature,
             "top_p": config.top_p,
             "seed": prompt_seed(config.seed, prompt) & _SEED_MASK,
+            "frequency_penalty": 0.0,
+            "presence_penalty": 0.0,
         }
+        if self.neutral_sampling:
+            # Servers fill in their own defaults for what a request omits (llama.cpp: top_k 40,
+            # min_p 0.05, repeat_penalty 1.1), so greedy would not be greedy: say "off" for each.
+            request["extra_body"] = dict(NEUTRAL_SAMPLING)
         stops = [s for s in config.stop if s][:MAX_API_STOPS]
         if stops:
             request["stop"] = stops

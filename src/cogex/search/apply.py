@@ -6,17 +6,19 @@ import csv
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from cogex import format as fmt
 from cogex.execute.binding import MODEL_BINDING
 from cogex.execute.executors import executor_kind, make_executor
 from cogex.generate.modes import EMULATOR_CONFIG
 from cogex.models.backend import Backend
-from cogex.search.artifact import Program
-from cogex.search.cotacs import combine
+from cogex.search.selection import combine
 from cogex.tasks import Example, Task, get_task
 from cogex.tasks.metrics import correctness
+
+if TYPE_CHECKING:
+    from cogex.search.artifact import Program
 
 _TEST_SPLITS = ("test", "validation", "dev", "val")
 

@@ -30,7 +30,7 @@ from cogex.search.artifact import PROGRAM_FILE, ChosenProgram, Program, RankPred
 from cogex.search.selection import (
     Scored,
     check_halving,
-    majority_vote,
+    combine,
     needs_resample,
     planned_evaluations,
     successive_halving,
@@ -106,6 +106,7 @@ class Candidate:
     rank_answers: list[Any] = field(default_factory=list)
     rank_paths: list[str] = field(default_factory=list)
     binding: str = MODEL_BINDING
+    valid: bool = True  # parseable enough to rank (False: kept only to show what the model wrote)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -117,6 +118,7 @@ class Candidate:
             "train_score": self.train_score,
             "rank_score": self.rank_score,
             "rank_items_evaluated": len(self.rank_correct),
+            "valid": self.valid,
         }
 
 
@@ -175,10 +177,10 @@ def propose(
             valid = parsed.program is not None and parsed.error not in {
                 fmt.Failure.NO_PROGRAM, fmt.Failure.SYNTAX_ERROR
             } and not (parsed.error is fmt.Failure.TRUNCATED and parsed.call is None)
-            cand = Candidate(i, parsed.program or "", gen_items[i].id, attempt + 1, instruction, parsed.answer)
+            cand = Candidate(i, parsed.program or "", gen_items[i].id, attempt + 1, instruction, parsed.answer, valid=valid)
             if valid and settings.alpha > 0:
                 cand.train_score = _mean(score(task, executor.run(instruction, cand.program, [e.input for e in gen_items]), gen_items))
-            if valid and (i not in best or (cand.train_score or 0) > (best[i].train_score or 0) or not best[i].program):
+            if valid and (i not in best or not best[i].valid or (cand.train_score or 0) > (best[i].train_score or 0)):
                 best[i] = cand
             elif i not in best:
                 best[i] = cand
@@ -206,7 +208,7 @@ def rank(
     batches across programs (results do not depend on it)."""
     by_text: dict[str, Candidate] = {}
     for cand in candidates:
-        if cand.program and cand.program not in by_text:
+        if cand.valid and cand.program and cand.program not in by_text:
             by_text[cand.program] = cand
     bindings = settings.ranked_bindings()
     unique = [
@@ -264,24 +266,6 @@ def choose(candidates: list[Candidate], settings: SearchSettings, n_rank: int) -
     for i in order:
         best.setdefault(full[i].program, full[i])
     return list(best.values())[: settings.k]
-
-
-def combine(task: Task, answers_per_program: Sequence[Sequence[Any]], items: Sequence[Example], seed: int) -> list[Any]:
-    """The prediction per item: the answer of a single program, the vote of several, None without any."""
-    if not answers_per_program:
-        return [None] * len(items)
-    if len(answers_per_program) == 1:
-        return [None if a is None else fmt.jsonable(a) for a in answers_per_program[0]]
-    return vote(task, answers_per_program, items, seed)
-
-
-def vote(task: Task, answers_per_program: Sequence[Sequence[Any]], items: Sequence[Example], seed: int) -> list[Any]:
-    """Majority vote over programs for every item (answers normalised by the task first)."""
-    voted: list[Any] = []
-    for j, ex in enumerate(items):
-        normalised = [None if a[j] is None else task.normalize(a[j], ex) or None for a in answers_per_program]
-        voted.append(majority_vote(normalised, seed=seed, key=ex.id))
-    return voted
 
 
 def run_search(
@@ -354,7 +338,7 @@ def candidate_rows(candidates: Sequence[Candidate], ranked: Sequence[Candidate])
         by_program.setdefault(entry.program, {})[entry.binding] = entry
     rows = []
     for cand in candidates:
-        entries = by_program.get(cand.program, {}) if cand.program else {}
+        entries = by_program.get(cand.program, {}) if cand.valid and cand.program else {}
         scores = {binding: e.rank_score for binding, e in entries.items()}
         best = max(entries.values(), key=lambda e: e.rank_score or 0.0, default=None)
         rows.append({

@@ -1,4 +1,5 @@
-"""Selection logic of CoTACS, free of any model: α resampling, top-k, voting, successive halving."""
+"""Selection logic of CoTACS, free of any model: α resampling, top-k, voting (and combining the
+kept programs' answers per item), successive halving."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Hashable, Sequence
+
+from cogex.format import jsonable
+from cogex.tasks import Example, Task
 
 
 def needs_resample(train_score: float | None, alpha: float, attempt: int, max_resamples: int, valid: bool) -> bool:
@@ -127,3 +131,21 @@ def successive_halving(
 
 def _mean(values: Sequence[Any]) -> float:
     return sum(values) / len(values) if values else 0.0
+
+
+def combine(task: Task, answers_per_program: Sequence[Sequence[Any]], items: Sequence[Example], seed: int) -> list[Any]:
+    """The prediction per item: the answer of a single program, the vote of several, None without any."""
+    if not answers_per_program:
+        return [None] * len(items)
+    if len(answers_per_program) == 1:
+        return [None if a is None else jsonable(a) for a in answers_per_program[0]]
+    return vote(task, answers_per_program, items, seed)
+
+
+def vote(task: Task, answers_per_program: Sequence[Sequence[Any]], items: Sequence[Example], seed: int) -> list[Any]:
+    """Majority vote over programs for every item (answers normalised by the task first)."""
+    voted: list[Any] = []
+    for j, ex in enumerate(items):
+        normalised = [None if a[j] is None else task.normalize(a[j], ex) or None for a in answers_per_program]
+        voted.append(majority_vote(normalised, seed=seed, key=ex.id))
+    return voted

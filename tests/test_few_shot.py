@@ -1,0 +1,81 @@
+"""Few-shot CoGEX prompting: demonstrations in the prompt's own mode, retrieval, pass-through."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import pytest
+
+from cogex import format as fmt
+from cogex.cli.common import adapter_in_use
+from cogex.generate.few_shot import FewShotBackend, seed_demonstrations, uses_few_shot
+from cogex.generate.modes import emulate, reason
+from cogex.models.backend import Backend, Completion, GenerationConfig
+
+DEMOS = [
+    fmt.CogexInstance("Add the two numbers.", "2 3", "def add(a, b):\n    # Step 1: Add.\n    return {'answer': a + b}",
+                      "add(2, 3)", {"answer": 5}),
+    fmt.CogexInstance("Reverse the word.", "cat", "def rev(w):\n    # Step 1: Reverse.\n    return {'answer': w[::-1]}",
+                      "rev('cat')", {"answer": "tac"}),
+    fmt.CogexInstance("Count the vowels in the word.", "apple", "def vowels(w):\n    # Step 1: Count.\n    return {'answer': sum(c in 'aeiou' for c in w)}",
+                      "vowels('apple')", {"answer": 2}),
+]
+
+
+class Recorder(Backend):
+    identity = "recorder"
+
+    def __init__(self) -> None:
+        self.prompts: list[str] = []
+
+    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
+        self.prompts.extend(prompts)
+        return [Completion(text="") for _ in prompts]
+
+
+def test_a_reasoner_prompt_gets_whole_demonstrations_chosen_by_its_instruction() -> None:
+    inner = Recorder()
+    reason(FewShotBackend(inner, k=1, pool=DEMOS), "Reverse the letters of the word.", ["dog"])
+    (prompt,) = inner.prompts
+    target = fmt.reasoner_prompt("Reverse the letters of the word.", "dog")
+    assert prompt.endswith(target)
+    shown = prompt[: -len(target)]
+    assert "def rev(w)" in shown and ">>> rev('cat')" in shown and fmt.END_MARKER in shown  # the closest demo, whole
+    assert "def add" not in shown
+
+
+def test_an_emulator_prompt_gets_emulator_demonstrations() -> None:
+    inner = Recorder()
+    emulate(FewShotBackend(inner, k=2, pool=DEMOS), "Add the numbers.", "def f(a, b):\n    return {'answer': a + b}", ["4 5"])
+    (prompt,) = inner.prompts
+    first = prompt.split("\n\n")[0]
+    assert first == fmt.emulator_prompt(DEMOS[0].instruction, DEMOS[0].input, DEMOS[0].program) + fmt.emulator_completion(DEMOS[0])
+    assert prompt.endswith(fmt.emulator_prompt("Add the numbers.", "4 5", "def f(a, b):\n    return {'answer': a + b}"))
+
+
+def test_other_prompts_pass_through_and_the_identity_says_few_shot() -> None:
+    inner = Recorder()
+    backend = FewShotBackend(inner, k=2, pool=DEMOS, retrieve=False)
+    backend.generate(["<|im_start|>user\nIs this positive?<|im_end|>"], GenerationConfig())
+    assert inner.prompts == ["<|im_start|>user\nIs this positive?<|im_end|>"]
+    assert backend.identity == "recorder|few-shot:k=2:fixed" != inner.identity
+    # never the instruction itself as its own demonstration
+    assert all(d.instruction != "Reverse the word." for d in FewShotBackend(inner, k=2, pool=DEMOS).demonstrations("Reverse the word."))
+
+
+def test_auto_prompting_is_few_shot_exactly_without_a_cogex_adapter() -> None:
+    assert adapter_in_use(None, None, "transformers")  # the embedded model gets the shipped adapter
+    assert not adapter_in_use(None, "none", "transformers") and not adapter_in_use("org/model", None, "transformers")
+    assert not adapter_in_use("served", None, "openai") and adapter_in_use("served", "cogex-lora", "openai")
+    assert uses_few_shot("auto", adapter_in_use=False) and not uses_few_shot("auto", adapter_in_use=True)
+    assert uses_few_shot("few-shot", adapter_in_use=True) and not uses_few_shot("trained", adapter_in_use=False)
+    with pytest.raises(ValueError, match="unknown prompting"):
+        uses_few_shot("zero", adapter_in_use=False)
+
+
+def test_the_seed_pool_holds_short_parseable_demonstrations() -> None:
+    pool = seed_demonstrations()
+    assert len(pool) >= 100
+    for demo in pool[:50]:
+        parsed = fmt.parse_reasoner(fmt.reasoner_completion(demo))
+        assert parsed.ok and parsed.answer == fmt.safe_literal(demo.code_output)["answer"]
