@@ -131,7 +131,7 @@ class Cotacs(Method):
     def run(self, task: Task, items: Sequence[Example], ctx: MethodContext) -> tuple[Cell, Rows]:
         backend = self._backend(ctx)
         program = self._search(backend, task, ctx)
-        applied = apply_program(backend, program.top(self.k), items, task, executor=self.executor)
+        applied = apply_program(backend, program.top(self.k), items, task, executor=self.executor, progress=ctx.progress)
         rows = [{**row, "answer": _normalised(task, row["prediction"], e)} for row, e in zip(applied["predictions"], items)]
         paths = Counter(p for row in rows for p in row["paths"])
         cell = Cell(task.name, self.name, applied["accuracy"] or 0.0, len(items),

@@ -1,4 +1,5 @@
-"""Does a program's answer match the Alpaca output? (normalised text, numbers compared as numbers)."""
+"""Does a program's answer match the Alpaca output? Answers are rendered by the tasks' normaliser
+(:mod:`cogex.tasks.normalize`), then compared with punctuation removed; numbers as numbers."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 import unicodedata
 from fractions import Fraction
 from typing import Any, Mapping
+
+from cogex.tasks.normalize import to_text
 
 _EXTRA_PUNCT = set("`´")  # quote-like symbols; other symbols (+ = < > ^) stay
 
@@ -18,25 +21,10 @@ def normalise_answer(text: Any) -> str:
     return " ".join("".join(chars).split())
 
 
-def _to_text(value: Any, depth: int = 0) -> str:
-    """A value's plain text: containers joined with spaces, numbers without '.0'."""
-    if depth > 8:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if isinstance(value, Mapping):
-        return " ".join(_to_text(v, depth + 1) for v in value.values())
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
-        return " ".join(_to_text(v, depth + 1) for v in items)
-    try:
-        return str(value)
-    except Exception:  # noqa: BLE001 - any object: fall back to its repr
-        return repr(value)
+def _to_text(value: Any) -> str:
+    """A value's plain text, rendered as the tasks render answers (:func:`cogex.tasks.normalize.to_text`:
+    containers joined with spaces, numbers canonical, a dict's ``answer`` unwrapped)."""
+    return to_text(value)
 
 
 _NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?$", re.IGNORECASE)

@@ -42,14 +42,8 @@ Rules:
 - Reply with the numbered list only.
 
 Example
-Instruction: Classify the sentiment of the review as positive or negative.
-Input: 'The food was cold and the staff were rude.'
-Output: 'negative'
-Reply:
-1. Find the words in the review that express an opinion.
-2. Decide whether each opinion word is positive or negative.
-3. Choose the label that most opinion words agree with.
-
+{example}Reply:
+{example_plan}
 Now the task
 Instruction: {instruction}
 Input: {input}
@@ -68,14 +62,8 @@ Rules:
 - After the function, write one line ">>> function_name(<the input values>)" and on the next line the dict the call returns, as a Python literal. Its 'answer' must be the output given below.
 
 Example
-Instruction: Classify the sentiment of the review as positive or negative.
-Input: 'The food was cold and the staff were rude.'
-Output: 'negative'
-Plan:
-1. Find the words in the review that express an opinion.
-2. Decide whether each opinion word is positive or negative.
-3. Choose the label that most opinion words agree with.
-Reply:
+{example}Plan:
+{example_plan}Reply:
 def classify_sentiment(review):
     \"\"\"Classify the sentiment of a review as positive or negative.\"\"\"
     # Step 1: Find the words in the review that express an opinion.
@@ -99,6 +87,21 @@ Reply:
 """
 
 
+#: The worked example the plan and program prompts share (the same task, so the program
+#: prompt's reply carries out the plan prompt's reply).
+_SHARED = {
+    "preamble": _PREAMBLE,
+    "example": """Instruction: Classify the sentiment of the review as positive or negative.
+Input: 'The food was cold and the staff were rude.'
+Output: 'negative'
+""",
+    "example_plan": """1. Find the words in the review that express an opinion.
+2. Decide whether each opinion word is positive or negative.
+3. Choose the label that most opinion words agree with.
+""",
+}
+
+
 def _show_text(text: str) -> str:
     return text.strip() or "(none)"
 
@@ -117,7 +120,7 @@ def values_prompt(item: AlpacaItem) -> str:
 def plan_prompt(item: AlpacaItem, input_value: Any, output_value: Any) -> str:
     """Stage 2: ask for a general plan of at most 3 steps."""
     return _PLAN_PROMPT.format(
-        preamble=_PREAMBLE,
+        **_SHARED,
         max_steps=MAX_PLAN_STEPS,
         instruction=item.instruction.strip(),
         input=_show_value(input_value),
@@ -128,7 +131,7 @@ def plan_prompt(item: AlpacaItem, input_value: Any, output_value: Any) -> str:
 def program_prompt(item: AlpacaItem, input_value: Any, output_value: Any, steps: Sequence[str]) -> str:
     """Stage 3: ask for the program, the call and the output dict."""
     return _PROGRAM_PROMPT.format(
-        preamble=_PREAMBLE,
+        **_SHARED,
         instruction=item.instruction.strip(),
         input=_show_value(input_value),
         output=_show_value(output_value),
