@@ -102,3 +102,21 @@ def test_a_resampled_valid_program_replaces_an_unparseable_first_attempt_and_onl
     assert [(c.valid, c.attempts) for c in twice] == [(True, 2), (True, 2)]
     ranked = rank(task, twice, items[2:], SearchSettings(executor="python", bindings=("text",)), make_executor("python", model))
     assert [c.rank_score for c in ranked] == [1.0]  # one distinct program, right on the ranking item
+
+
+def test_propose_reports_progress_per_batch_and_its_candidates_do_not_depend_on_the_batching() -> None:
+    from cogex.search.cotacs import SearchSettings, propose
+    from cogex.tasks import Example, Task
+
+    task = Task(name="echo", instruction="Repeat the text.", answer_format="text", labels=None, search_note="",
+                loader=lambda split: [])
+    items = [Example(str(i), f"w{i}", f"w{i}") for i in range(5)]
+    model = Resampled()
+    settings = SearchSettings(n_generate=5, max_resamples=1)
+    seen: list[tuple[str, int, int]] = []
+    small = propose(model, task, items, settings, make_executor("python", model), progress=lambda *a: seen.append(a),
+                    prompts_per_call=2)
+    whole = propose(model, task, items, settings, make_executor("python", model), prompts_per_call=16)
+    assert [c.to_json() for c in small] == [c.to_json() for c in whole]
+    # attempt 1: three calls (2+2+1 items), nothing final; attempt 2: three calls finish 2, 4, 5 items
+    assert seen == [("propose", 0, 5)] * 3 + [("propose", 2, 5), ("propose", 4, 5), ("propose", 5, 5)]

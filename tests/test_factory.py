@@ -116,3 +116,40 @@ def test_wrappers_forward_usage_and_chat_template_without_callers_looking_inside
     assert seen == [3, 1] and stack.identity == "counting"
     wrap = stack.chat_template()
     assert wrap is not None and wrap("hi") == "<user>hi</user>"
+
+
+def test_vllm_backend_passes_the_cli_options_and_never_float32_to_a_fake_vllm(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The engine arguments and the LoRA request vLLM gets (a stand-in module: no GPU here)."""
+    import json
+    import types
+
+    seen: dict = {}
+
+    class LLM:
+        def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
+            seen["llm"] = kwargs
+
+    class LoRARequest:
+        def __init__(self, *, lora_name: str, lora_int_id: int, lora_path: str) -> None:  # keywords only
+            seen["lora"] = (lora_name, lora_int_id, lora_path)
+
+    fake = types.ModuleType("vllm")
+    fake.LLM, fake.SamplingParams = LLM, dict  # type: ignore[attr-defined]
+    lora_module = types.ModuleType("vllm.lora.request")
+    lora_module.LoRARequest = LoRARequest  # type: ignore[attr-defined]
+    for name, module in (("vllm", fake), ("vllm.lora", types.ModuleType("vllm.lora")), ("vllm.lora.request", lora_module)):
+        monkeypatch.setitem(sys.modules, name, module)
+    model_dir, adapter_dir = tmp_path / "model", tmp_path / "adapter"
+    model_dir.mkdir()
+    (model_dir / "config.json").write_text("{}")
+    adapter_dir.mkdir()
+    (adapter_dir / "adapter_config.json").write_text(json.dumps({"r": 16}))
+    (adapter_dir / "adapter_model.safetensors").write_bytes(b"x")
+    backend = create_backend(str(model_dir), str(adapter_dir), backend="vllm", dtype="float32", tensor_parallel_size=2,
+                             gpu_memory_utilization=0.5, max_model_len=4096, data_parallel_size=3, cache=False)
+    llm = seen["llm"]
+    assert llm["dtype"] == "auto"  # float32 (the CPU default) never reaches vLLM's LoRA kernels
+    assert (llm["tensor_parallel_size"], llm["gpu_memory_utilization"], llm["max_model_len"], llm["data_parallel_size"]) == (2, 0.5, 4096, 3)
+    assert llm["enable_prefix_caching"] and llm["enable_lora"] and llm["max_lora_rank"] == 16
+    assert seen["lora"] == ("cogex-adapter", 1, str(adapter_dir))
+    assert backend.describe()["llm_kwargs"]["max_model_len"] == 4096

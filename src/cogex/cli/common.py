@@ -110,6 +110,10 @@ def build_backend(
     status: bool = True,
     openai_mode: str = "completions",
     prompting: str = "auto",
+    tensor_parallel_size: int = 1,
+    gpu_memory_utilization: float = 0.9,
+    max_model_len: int | None = None,
+    data_parallel_size: int = 1,
 ) -> Any:
     """Create the model backend for a command (with the persistent call cache unless disabled).
     ``on_calls(n)`` is told about every n completions the model computes (for progress);
@@ -137,6 +141,10 @@ def build_backend(
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
             concurrency=batch_size,
             openai_mode=openai_mode,  # type: ignore[arg-type]
+            tensor_parallel_size=tensor_parallel_size,
+            gpu_memory_utilization=gpu_memory_utilization,
+            max_model_len=max_model_len,
+            data_parallel_size=data_parallel_size,
             on_calls=on_calls,
         )
     from cogex.generate.few_shot import FewShotBackend, uses_few_shot

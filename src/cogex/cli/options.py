@@ -76,6 +76,14 @@ RequestTimeoutOption = Annotated[
 MaxRetriesOption = Annotated[
     int, typer.Option("--max-retries", min=0, help="backend openai: retries after a timeout, a connection error, 429 or 5xx."),
 ]
+TensorParallelOption = Annotated[int, typer.Option("--tensor-parallel-size", min=1, help="backend vllm: GPUs to shard the model over.")]
+GpuMemoryOption = Annotated[
+    float, typer.Option("--gpu-memory-utilization", min=0.05, max=1.0, help="backend vllm: fraction of each GPU's memory vLLM may use."),
+]
+MaxModelLenOption = Annotated[
+    Optional[int], typer.Option("--max-model-len", min=16, help="backend vllm: context length (default: the model's).")
+]
+DataParallelOption = Annotated[int, typer.Option("--data-parallel-size", min=1, help="backend vllm: model replicas (data parallel).")]
 PromptingOption = Annotated[
     PromptingName,
     typer.Option("--prompting", help="CoGEX prompts: trained (as the adapter learnt them), few-shot (2 seed demonstrations"
@@ -127,6 +135,10 @@ class BackendArgs:
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     prompting: str = "auto"
+    tensor_parallel_size: int = 1
+    gpu_memory_utilization: float = 0.9
+    max_model_len: int | None = None
+    data_parallel_size: int = 1
 
     def to_kwargs(self) -> dict[str, Any]:
         return asdict(self)
@@ -145,6 +157,10 @@ _BACKEND_ANNOTATIONS: dict[str, Any] = {
     "request_timeout": RequestTimeoutOption,
     "max_retries": MaxRetriesOption,
     "prompting": PromptingOption,
+    "tensor_parallel_size": TensorParallelOption,
+    "gpu_memory_utilization": GpuMemoryOption,
+    "max_model_len": MaxModelLenOption,
+    "data_parallel_size": DataParallelOption,
 }
 BACKEND_ARGS = "backend_args"
 

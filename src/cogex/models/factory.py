@@ -123,10 +123,14 @@ def _openai(*, model: str | None, adapter: str | None, base_url: str | None, api
                          timeout=request_timeout, max_retries=max_retries)
 
 
-def _vllm(*, model: str | None, adapter: str | None, dtype: str, tensor_parallel_size: int, **_: Any) -> Backend:
+def _vllm(*, model: str | None, adapter: str | None, dtype: str, tensor_parallel_size: int,
+          gpu_memory_utilization: float = 0.9, max_model_len: int | None = None, data_parallel_size: int = 1,
+          **_: Any) -> Backend:
     from cogex.models.vllm_backend import VLLMBackend
 
-    return VLLMBackend(model, adapter, dtype=dtype, tensor_parallel_size=tensor_parallel_size)
+    return VLLMBackend(model, adapter, dtype=dtype, tensor_parallel_size=tensor_parallel_size,
+                       gpu_memory_utilization=gpu_memory_utilization, max_model_len=max_model_len,
+                       data_parallel_size=data_parallel_size)
 
 
 #: Every backend by name (the CLI's --backend choices); each builder takes create_backend's options.
@@ -144,6 +148,9 @@ def create_backend(
     dtype: str = "float32",
     batch_size: int = 8,
     tensor_parallel_size: int = 1,
+    gpu_memory_utilization: float = 0.9,
+    max_model_len: int | None = None,
+    data_parallel_size: int = 1,
     cache: bool = True,
     cache_path: Path | None = None,
     openai_mode: Literal["completions", "chat"] = "completions",
@@ -167,6 +174,8 @@ def create_backend(
         check_cache_path(Path(cache_path).expanduser() if cache_path is not None else default_cache_path())
     inner = BACKEND_BUILDERS[backend](model=model, adapter=adapter, base_url=base_url, api_key=api_key, dtype=dtype,
                                       batch_size=batch_size, tensor_parallel_size=tensor_parallel_size,
+                                      gpu_memory_utilization=gpu_memory_utilization, max_model_len=max_model_len,
+                                      data_parallel_size=data_parallel_size,
                                       openai_mode=openai_mode, concurrency=concurrency,
                                       request_timeout=request_timeout, max_retries=max_retries)
     if on_calls is not None:

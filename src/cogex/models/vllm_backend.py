@@ -61,6 +61,7 @@ class VLLMBackend(Backend):
         tensor_parallel_size: int = 1,
         gpu_memory_utilization: float = 0.9,
         max_model_len: int | None = None,
+        data_parallel_size: int = 1,
         **llm_kwargs: Any,
     ) -> None:
         vllm = import_vllm()
@@ -74,7 +75,9 @@ class VLLMBackend(Backend):
         self.identity = f"vllm:{model_identity(spec)}"
         kwargs: dict[str, Any] = {
             "model": source,
-            "dtype": dtype,
+            # vLLM's LoRA kernels have no float32 path: float32 (the CPU default) means the model's
+            # own dtype here (bf16 / fp16), as does "auto".
+            "dtype": "auto" if dtype in ("float32", "auto") else dtype,
             "tensor_parallel_size": tensor_parallel_size,
             "gpu_memory_utilization": gpu_memory_utilization,
             "enable_prefix_caching": True,
@@ -82,9 +85,12 @@ class VLLMBackend(Backend):
         }
         if max_model_len is not None:
             kwargs["max_model_len"] = max_model_len
+        if data_parallel_size > 1:
+            kwargs["data_parallel_size"] = data_parallel_size
         if adapter_path is not None:
             kwargs["max_lora_rank"] = _lora_rank(adapter_path)
         kwargs.update(llm_kwargs)
+        self._engine_kwargs = kwargs
         try:
             self.llm = vllm.LLM(**kwargs)
         except Exception as exc:  # noqa: BLE001 - CUDA missing, OOM, unsupported architecture, ...
@@ -93,7 +99,7 @@ class VLLMBackend(Backend):
         if adapter_path is not None:
             from vllm.lora.request import LoRARequest
 
-            self._lora = LoRARequest("cogex-adapter", 1, str(adapter_path))
+            self._lora = LoRARequest(lora_name="cogex-adapter", lora_int_id=1, lora_path=str(adapter_path))
         self._sampling_params = vllm.SamplingParams
 
     def describe(self) -> dict[str, Any]:
@@ -102,6 +108,7 @@ class VLLMBackend(Backend):
             "model": self.source,
             "adapter": str(self.adapter_path) if self.adapter_path else None,
             "tensor_parallel_size": self.tensor_parallel_size,
+            "llm_kwargs": {k: v for k, v in self._engine_kwargs.items() if k != "model"},
             "prefix_caching": True,
         }
 

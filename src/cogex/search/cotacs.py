@@ -157,11 +157,16 @@ def propose(
     settings: SearchSettings,
     executor: Executor,
     progress: Progress = _noop,
+    prompts_per_call: int = 16,
 ) -> list[Candidate]:
-    """One candidate per generating item, resampled while invalid or below α (Algorithm 1)."""
+    """One candidate per generating item, resampled while invalid or below α (Algorithm 1).
+
+    Prompts go to the backend ``prompts_per_call`` at a time so progress moves per batch of
+    items (sampling depends on the prompt and seed only, so results do not depend on it)."""
     instruction = task.instruction
     best: dict[int, Candidate] = {}
     pending = list(range(len(gen_items)))
+    finished = 0  # items whose candidate is final
     attempt = 0
     while pending:
         config = REASONER_CONFIG.with_(
@@ -169,24 +174,27 @@ def propose(
             max_new_tokens=settings.gen_max_new_tokens,
             seed=settings.seed * 1000 + attempt,
         )
-        prompts = [fmt.reasoner_prompt(instruction, gen_items[i].input) for i in pending]
-        completions = backend.generate(prompts, config)
         retry: list[int] = []
-        for i, completion in zip(pending, completions):
-            parsed = fmt.parse_reasoner(completion.text, truncated=completion.truncated)
-            valid = parsed.program is not None and parsed.error not in {
-                fmt.Failure.NO_PROGRAM, fmt.Failure.SYNTAX_ERROR
-            } and not (parsed.error is fmt.Failure.TRUNCATED and parsed.call is None)
-            cand = Candidate(i, parsed.program or "", gen_items[i].id, attempt + 1, instruction, parsed.answer, valid=valid)
-            if valid and settings.alpha > 0:
-                cand.train_score = _mean(score(task, executor.run(instruction, cand.program, [e.input for e in gen_items]), gen_items))
-            if valid and (i not in best or not best[i].valid or (cand.train_score or 0) > (best[i].train_score or 0)):
-                best[i] = cand
-            elif i not in best:
-                best[i] = cand
-            if needs_resample(cand.train_score, settings.alpha, attempt, settings.max_resamples, valid):
-                retry.append(i)
-        progress("propose", len(gen_items) - len(retry), len(gen_items))
+        for start in range(0, len(pending), max(1, prompts_per_call)):
+            part = pending[start : start + max(1, prompts_per_call)]
+            completions = backend.generate([fmt.reasoner_prompt(instruction, gen_items[i].input) for i in part], config)
+            for i, completion in zip(part, completions):
+                parsed = fmt.parse_reasoner(completion.text, truncated=completion.truncated)
+                valid = parsed.program is not None and parsed.error not in {
+                    fmt.Failure.NO_PROGRAM, fmt.Failure.SYNTAX_ERROR
+                } and not (parsed.error is fmt.Failure.TRUNCATED and parsed.call is None)
+                cand = Candidate(i, parsed.program or "", gen_items[i].id, attempt + 1, instruction, parsed.answer, valid=valid)
+                if valid and settings.alpha > 0:
+                    cand.train_score = _mean(score(task, executor.run(instruction, cand.program, [e.input for e in gen_items]), gen_items))
+                if valid and (i not in best or not best[i].valid or (cand.train_score or 0) > (best[i].train_score or 0)):
+                    best[i] = cand
+                elif i not in best:
+                    best[i] = cand
+                if needs_resample(cand.train_score, settings.alpha, attempt, settings.max_resamples, valid):
+                    retry.append(i)
+                else:
+                    finished += 1
+            progress("propose", finished, len(gen_items))
         pending = retry
         attempt += 1
     return [best[i] for i in range(len(gen_items))]
