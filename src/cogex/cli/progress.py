@@ -32,6 +32,7 @@ from cogex.cli.common import console
 STAGE_LABELS = {
     "propose": "propose (items)",
     "rank": "rank (program×item)",
+    "alive": "programs alive",
     "apply": "apply (program×item)",
 }
 CALLS = "model calls"

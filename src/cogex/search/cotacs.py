@@ -236,6 +236,7 @@ def rank(
     progress("rank", 0, planned)
 
     def evaluate(indices: list[int], start: int, stop: int) -> dict[int, list[bool]]:
+        progress("alive", len(indices), len(unique))  # programs still in the race (halving drops some)
         marks: dict[int, list[bool]] = {}
         step = max(1, programs_per_batch)
         for binding, runner in runners.items():
