@@ -153,3 +153,31 @@ def test_vllm_backend_passes_the_cli_options_and_never_float32_to_a_fake_vllm(mo
     assert llm["enable_prefix_caching"] and llm["enable_lora"] and llm["max_lora_rank"] == 16
     assert seen["lora"] == ("cogex-adapter", 1, str(adapter_dir))
     assert backend.describe()["llm_kwargs"]["max_model_len"] == 4096
+
+
+def test_watch_tokens_reaches_a_lazily_built_backend_through_every_wrapper(tmp_path: Path) -> None:
+    from cogex.cli.progress import StageProgress
+    from cogex.models.backend import Backend, Completion
+    from cogex.models.factory import LazyBackend, ObservedBackend
+
+    class Streaming(Backend):
+        identity = "streaming"
+        callback = None
+
+        def watch_tokens(self, callback):  # type: ignore[no-untyped-def]
+            self.callback = callback
+
+        def generate(self, prompts, config):  # type: ignore[no-untyped-def]
+            for _ in range(3):
+                if self.callback:
+                    self.callback(len(prompts))
+            return [Completion(text="x") for _ in prompts]
+
+    inner = Streaming()
+    progress = StageProgress(quiet=True)
+    stack = ObservedBackend(CachedBackend(LazyBackend(lambda: inner), tmp_path / "c.sqlite"), progress.model_calls)
+    stack.watch_tokens(progress.tokens)  # before the model is built
+    from cogex.models.backend import GenerationConfig
+
+    stack.generate(["a", "b"], GenerationConfig())
+    assert progress.generated == 6 and progress.calls == 2

@@ -169,3 +169,16 @@ def test_cli_reports_missing_model_without_traceback(tmp_path: Path) -> None:
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 1
     assert "GGUF file not found" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_watch_tokens_reports_every_decode_step_as_it_happens(embedded_backend) -> None:
+    steps: list[int] = []
+    embedded_backend.watch_tokens(steps.append)
+    try:
+        out = embedded_backend.generate(["Count: 1, 2, 3,", "The capital of France is"], GenerationConfig(max_new_tokens=12))
+    finally:
+        embedded_backend.watch_tokens(None)
+    generated = sum(c.completion_tokens for c in out)
+    assert len(steps) >= max(c.completion_tokens for c in out)  # at least one report per decode step
+    assert generated <= sum(steps) <= generated + len(out)  # a row's final end-of-text step counts too
+    assert steps[0] == 2  # both rows were generating at the first step

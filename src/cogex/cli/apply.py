@@ -69,7 +69,7 @@ def apply(
     with user_errors():
         effective = executor or program.executor
         # Sandbox execution may never need the model (a text/words binding, no failure): load it on first use.
-        model_backend = backend_from(backend_args, on_calls=progress.model_calls, lazy=effective != "emulate")
+        model_backend = backend_from(backend_args, on_calls=progress.model_calls, on_tokens=progress.tokens, lazy=effective != "emulate")
         with progress:
             result = apply_program(model_backend, program, items, task_obj, executor=executor, progress=progress)
         if out_file is not None:

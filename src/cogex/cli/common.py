@@ -162,8 +162,18 @@ def adapter_in_use(model: str | None, adapter: str | None, backend: str) -> bool
     return backend != "openai" and model is None
 
 
-def backend_from(args: Any, *, adapter: str | None = None, on_calls: Any = None, lazy: bool = False,
-                 openai_mode: str = "completions") -> Any:
+def backend_from(args: Any, *, adapter: str | None = None, on_calls: Any = None, on_tokens: Any = None,
+                 lazy: bool = False, openai_mode: str = "completions") -> Any:
+    """:func:`build_backend` from a command's parsed options; ``on_calls(n)`` hears of finished
+    completions, ``on_tokens(n)`` of generated tokens as they come (progress displays)."""
+    backend = _backend_from(args, adapter=adapter, on_calls=on_calls, lazy=lazy, openai_mode=openai_mode)
+    if on_tokens is not None:
+        backend.watch_tokens(on_tokens)
+    return backend
+
+
+def _backend_from(args: Any, *, adapter: str | None = None, on_calls: Any = None, lazy: bool = False,
+                  openai_mode: str = "completions") -> Any:
     """:func:`build_backend` from a command's parsed :class:`~cogex.cli.options.BackendArgs`.
     ``lazy``: load the model only when it is first asked for a completion (python / hybrid
     execution may never need it)."""

@@ -110,9 +110,9 @@ def eval_command(
         check_cache_location(backend_args.no_cache)
     progress = StageProgress(quiet=quiet)
     with user_errors():
-        cogex = backend_from(backend_args, on_calls=progress.model_calls) if need_cogex else None
+        cogex = backend_from(backend_args, on_calls=progress.model_calls, on_tokens=progress.tokens) if need_cogex else None
         # The base model is the same model without the CoGEX adapter.
-        base = backend_from(replace(backend_args, adapter="none", prompting="trained"), on_calls=progress.model_calls) if need_base else None
+        base = backend_from(replace(backend_args, adapter="none", prompting="trained"), on_calls=progress.model_calls, on_tokens=progress.tokens) if need_base else None
         with progress:
             cells = evaluate(settings, base=base, cogex=cogex, run_dir=out_dir, tasks=chosen_tasks, progress=progress)
         paths = write_report(build_results(out_dir, cells), out_dir)

@@ -1,9 +1,11 @@
 """Rich progress bars (rate and ETA) for long loops, shared by commands.
 
-A :class:`StageProgress` shows one bar per stage (``progress(stage, done, total)``) and a
-"model calls" bar that advances every time the model finishes a batch of completions
+A :class:`StageProgress` shows one bar per stage (``progress(stage, done, total)``), a "model
+calls" bar that advances every time the model finishes a batch of completions
 (:meth:`StageProgress.model_calls`, given to :func:`~cogex.cli.common.build_backend` as
-``on_calls``), so a long stage never looks frozen and the rate is the model's real rate.
+``on_calls``) and a "tokens generated" counter that moves with every decode step
+(:meth:`StageProgress.tokens`, through ``Backend.watch_tokens``), so a long batch never looks
+frozen and the rates are the model's real rates.
 Nothing is drawn when stderr is not a terminal or with ``--quiet``.
 """
 
@@ -36,6 +38,7 @@ STAGE_LABELS = {
     "apply": "apply (program×item)",
 }
 CALLS = "model calls"
+TOKENS = "tokens generated"
 
 
 class RateColumn(ProgressColumn):
@@ -43,11 +46,12 @@ class RateColumn(ProgressColumn):
     run so far: items are slow and uneven, so a short moving window says little."""
 
     def render(self, task: Task) -> Text:
+        unit = task.fields.get("unit", "it")
         elapsed = task.finished_time if task.finished else task.elapsed
         speed = task.completed / elapsed if task.completed and elapsed else None
         if not speed:
-            return Text("-- it/s", style="progress.data.speed")
-        return Text(f"{speed:.2f} it/s" if speed >= 1 else f"{1 / speed:.1f} s/it", style="progress.data.speed")
+            return Text(f"-- {unit}/s", style="progress.data.speed")
+        return Text(f"{speed:.2f} {unit}/s" if speed >= 1 else f"{1 / speed:.1f} s/{unit}", style="progress.data.speed")
 
 
 class StageProgress:
@@ -59,6 +63,7 @@ class StageProgress:
         self._tasks: dict[str, int] = {}
         self._lock = threading.Lock()
         self.calls = 0
+        self.generated = 0
 
     def __enter__(self) -> "StageProgress":
         if self.enabled:
@@ -88,6 +93,16 @@ class StageProgress:
             if stage not in self._tasks:
                 self._tasks[stage] = self._progress.add_task(STAGE_LABELS.get(stage, stage), total=total)
             self._progress.update(self._tasks[stage], completed=done, total=total)
+
+    def tokens(self, n: int) -> None:
+        """The model generated ``n`` more tokens (called from inside a batch, per decode step)."""
+        with self._lock:
+            self.generated += n
+            if self._progress is None:
+                return
+            if TOKENS not in self._tasks:
+                self._tasks[TOKENS] = self._progress.add_task(TOKENS, total=None, unit="tok")
+            self._progress.update(self._tasks[TOKENS], completed=self.generated)
 
     def model_calls(self, n: int) -> None:
         """The model computed ``n`` more completions (cache hits are not counted)."""

@@ -75,7 +75,7 @@ def search(
     check_cache_location(backend_args.no_cache)
     progress = StageProgress(quiet=quiet)
     with user_errors():
-        model_backend = backend_from(backend_args, on_calls=progress.model_calls)
+        model_backend = backend_from(backend_args, on_calls=progress.model_calls, on_tokens=progress.tokens)
         with progress:
             progress("propose", 0, n_generate)
             # A user task records where it came from, so `cogex apply RUN` rebuilds its splits.

@@ -108,6 +108,11 @@ class Backend(ABC):
         tokenizer has a chat template; None for backends that take plain prompts."""
         return None
 
+    def watch_tokens(self, callback: Callable[[int], None] | None) -> None:  # noqa: B027 - optional hook
+        """Have ``callback(n)`` told about every ``n`` tokens generated, as they are generated
+        (a decode step, a finished request), so progress moves inside a long batch. Backends
+        that cannot tell ignore it."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (threads, connections)."""
 
@@ -144,6 +149,9 @@ class WrapperBackend(Backend):
 
     def chat_template(self) -> Callable[[str], str] | None:
         return self.inner.chat_template()
+
+    def watch_tokens(self, callback: Callable[[int], None] | None) -> None:
+        self.inner.watch_tokens(callback)
 
     def close(self) -> None:
         self.inner.close()

@@ -47,6 +47,7 @@ class LazyBackend(WrapperBackend):
     def __init__(self, build: Callable[[], Backend]) -> None:
         self._build = build
         self._inner: Backend | None = None
+        self._token_callback: Callable[[int], None] | None = None
 
     @property
     def loaded(self) -> bool:
@@ -56,7 +57,14 @@ class LazyBackend(WrapperBackend):
     def inner(self) -> Backend:
         if self._inner is None:
             self._inner = self._build()
+            if self._token_callback is not None:
+                self._inner.watch_tokens(self._token_callback)
         return self._inner
+
+    def watch_tokens(self, callback: Callable[[int], None] | None) -> None:
+        self._token_callback = callback
+        if self._inner is not None:
+            self._inner.watch_tokens(callback)
 
     def describe(self) -> dict[str, Any]:
         return self.inner.describe() if self._inner is not None else {"backend": "not loaded (no model call was needed)"}

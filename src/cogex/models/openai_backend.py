@@ -15,7 +15,7 @@ import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Literal, Sequence
+from typing import Any, Callable, Literal, Sequence
 
 from cogex.models.backend import Backend, Completion, GenerationConfig, cut_at_stop, prompt_seed
 
@@ -85,6 +85,7 @@ class OpenAIBackend(Backend):
         #: counters: requests sent (including retried attempts) and retries
         self.requests = 0
         self.retries = 0
+        self._on_tokens: Callable[[int], None] | None = None
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -99,6 +100,9 @@ class OpenAIBackend(Backend):
 
     def usage(self) -> dict[str, int]:
         return {"requests": self.requests, "retries": self.retries}
+
+    def watch_tokens(self, callback: Callable[[int], None] | None) -> None:
+        self._on_tokens = callback
 
     def close(self) -> None:
         with self._pool_lock:
@@ -160,12 +164,15 @@ class OpenAIBackend(Backend):
         text, hit = cut_at_stop(text, config.stop)
         reason = "length" if choice.finish_reason == "length" and not hit else "stop"
         usage = getattr(response, "usage", None)
-        return Completion(
+        done = Completion(
             text=text,
             finish_reason=reason,
             prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
             completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
         )
+        if self._on_tokens is not None:
+            self._on_tokens(done.completion_tokens)
+        return done
 
     def _call_with_retries(self, call: Any) -> Any:
         import openai

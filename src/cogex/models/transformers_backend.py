@@ -42,6 +42,7 @@ class TransformersBackend(Backend):
         self._torch = torch
         #: counters (see usage()): forward passes and prompt tokens actually computed
         self.stats = {"prompt_tokens_computed": 0, "prompt_tokens_reused": 0, "generated_tokens": 0, "calls": 0}
+        self._on_tokens: Callable[[int], None] | None = None
 
     @classmethod
     def from_spec(cls, spec: ModelSpec, **kwargs: Any) -> "TransformersBackend":
@@ -53,6 +54,9 @@ class TransformersBackend(Backend):
 
     def usage(self) -> dict[str, int]:
         return dict(self.stats)
+
+    def watch_tokens(self, callback: Callable[[int], None] | None) -> None:
+        self._on_tokens = callback
 
     def chat_template(self) -> Callable[[str], str] | None:
         if not getattr(self.tokenizer, "chat_template", None):
@@ -211,6 +215,8 @@ class TransformersBackend(Backend):
                     logits_to_keep=1,
                 ).logits[:, -1, :].float()
                 tokens = self._pick(logits, [generators[i] for i in alive] if generators else None, config)
+                if self._on_tokens is not None:
+                    self._on_tokens(len(alive))  # one token per live row this step
                 keep: list[int] = []
                 for slot, row in enumerate(alive):
                     token = int(tokens[slot])
