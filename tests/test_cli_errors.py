@@ -430,7 +430,7 @@ def test_every_model_command_has_the_same_backend_options() -> None:
     from cogex.cli import options as opt
 
     wanted = {"--model", "--adapter", "--backend", "--base-url", "--api-key", "--dtype", "--batch-size", "--no-cache",
-              "--request-timeout", "--max-retries", "--prompting"}
+              "--request-timeout", "--max-retries", "--prompting", "--chat", "--tensor-parallel-size"}
     for command in ("ask", "exec", "search", "apply", "eval", "convert"):
         help_text = _run([command, "--help"], env={"COLUMNS": "250"}).stdout
         missing = {flag for flag in wanted if flag not in help_text}

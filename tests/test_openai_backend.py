@@ -342,3 +342,23 @@ def test_api_openai_com_gets_only_standard_parameters() -> None:
     assert "extra_body" not in request and request["temperature"] == 0.0
     local = OpenAIBackend("m", base_url="http://127.0.0.1:1/v1")
     assert local._request("p", GenerationConfig())["extra_body"]["top_k"] == -1
+
+
+def test_cli_chat_flag_uses_the_chat_endpoint_and_few_shot_demonstrations(server: FakeServer, tmp_path: Path) -> None:
+    """`--chat` sends CoGEX prompts as one user turn; a served model without --adapter gets the
+    few-shot demonstrations (auto prompting), with --adapter NAME it is asked for that model."""
+    from typer.testing import CliRunner
+
+    from cogex.cli import app
+
+    base = ["ask", "Reverse the word.", "--input", "cat", "--backend", "openai", "--base-url", server.base_url,
+            "--model", "fake-model", "--no-cache", "--retries", "0", "--json"]
+    CliRunner().invoke(app, [*base, "--chat"])
+    path, body = server.requests[-1]
+    assert path == "/v1/chat/completions" and body["model"] == "fake-model"
+    content = body["messages"][0]["content"]
+    assert content.count("### Instruction:") >= 3  # two demonstrations, then the prompt
+    CliRunner().invoke(app, [*base, "--adapter", "cogex-lora"])
+    path, body = server.requests[-1]
+    assert path == "/v1/completions" and body["model"] == "cogex-lora"
+    assert body["prompt"].count("### Instruction:") == 1  # a CoGEX adapter: the trained prompt alone

@@ -180,6 +180,8 @@ def _backend_from(args: Any, *, adapter: str | None = None, on_calls: Any = None
     kwargs = args.to_kwargs()
     model = kwargs.pop("model")
     given = kwargs.pop("adapter")
+    if kwargs.pop("chat"):
+        openai_mode = "chat"
     chosen = given if adapter is None else adapter
     if lazy:
         from cogex.models.factory import LazyBackend

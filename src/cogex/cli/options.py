@@ -84,6 +84,9 @@ MaxModelLenOption = Annotated[
     Optional[int], typer.Option("--max-model-len", min=16, help="backend vllm: context length (default: the model's).")
 ]
 DataParallelOption = Annotated[int, typer.Option("--data-parallel-size", min=1, help="backend vllm: model replicas (data parallel).")]
+ChatOption = Annotated[
+    bool, typer.Option("--chat", help="backend openai: send prompts to /v1/chat/completions as one user turn (for chat-only servers) instead of /v1/completions."),
+]
 PromptingOption = Annotated[
     PromptingName,
     typer.Option("--prompting", help="CoGEX prompts: trained (as the adapter learnt them), few-shot (2 seed demonstrations"
@@ -135,6 +138,7 @@ class BackendArgs:
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     max_retries: int = DEFAULT_MAX_RETRIES
     prompting: str = "auto"
+    chat: bool = False
     tensor_parallel_size: int = 1
     gpu_memory_utilization: float = 0.9
     max_model_len: int | None = None
@@ -157,6 +161,7 @@ _BACKEND_ANNOTATIONS: dict[str, Any] = {
     "request_timeout": RequestTimeoutOption,
     "max_retries": MaxRetriesOption,
     "prompting": PromptingOption,
+    "chat": ChatOption,
     "tensor_parallel_size": TensorParallelOption,
     "gpu_memory_utilization": GpuMemoryOption,
     "max_model_len": MaxModelLenOption,
