@@ -181,3 +181,19 @@ def test_watch_tokens_reaches_a_lazily_built_backend_through_every_wrapper(tmp_p
 
     stack.generate(["a", "b"], GenerationConfig())
     assert progress.generated == 6 and progress.calls == 2
+
+
+def test_a_hub_adapter_id_fails_fast_and_clearly_when_the_hub_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from cogex import hub
+    from cogex.models.loading import ModelSpec, resolve_adapter
+
+    monkeypatch.setattr(hub, "hub_reachable", lambda timeout=2.0: False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    started = time.monotonic()
+    with pytest.raises(ModelLoadError, match=r"'someone/cogex-lora' is neither a local folder nor usable from the Hub.*not reachable"):
+        resolve_adapter(ModelSpec(adapter="someone/cogex-lora"))
+    assert time.monotonic() - started < 10
+    with pytest.raises(ModelLoadError, match="has no adapter_config.json"):
+        resolve_adapter(ModelSpec(adapter="./no/such/folder"))

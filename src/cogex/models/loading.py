@@ -52,9 +52,38 @@ def resolve_adapter(spec: ModelSpec) -> Path | None:
     if spec.adapter.lower() == NO_ADAPTER:
         return None
     path = Path(spec.adapter).expanduser()
-    if not (path / "adapter_config.json").is_file():
-        raise ModelLoadError(f"Adapter not found: {path} has no adapter_config.json (a PEFT LoRA adapter folder).")
-    return path
+    if (path / "adapter_config.json").is_file():
+        return path
+    if not path.exists() and _looks_like_hub_id(spec.adapter):
+        return _hub_adapter(spec.adapter)
+    raise ModelLoadError(f"Adapter not found: {path} has no adapter_config.json (a PEFT LoRA adapter folder).")
+
+
+def _looks_like_hub_id(ref: str) -> bool:
+    return ref.count("/") == 1 and not ref.startswith((".", "/", "~")) and all(ref.split("/"))
+
+
+def _hub_adapter(ref: str) -> Path:
+    """A Hub adapter (``user/name``) downloaded to (or found in) the Hugging Face cache; the same
+    fast, clear failure as a Hub model when the Hub cannot be reached."""
+    from cogex.hub import hub_disabled, hub_offline, hub_reachable
+
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError as exc:  # pragma: no cover - a dependency of transformers
+        raise ModelLoadError(f"Adapter {ref!r} looks like a Hub id, but huggingface_hub is missing: {exc}") from exc
+    offline = hub_offline() or hub_disabled() or not hub_reachable()
+    try:
+        folder = Path(snapshot_download(ref, local_files_only=offline,
+                                        allow_patterns=["adapter_config.json", "*.safetensors", "*.bin"]))
+    except Exception as exc:  # noqa: BLE001 - not cached, unknown repo, network errors
+        where = "is not in the Hugging Face cache and the Hub is not reachable from this machine" if offline \
+            else f"could not be downloaded from the Hub ({type(exc).__name__})"
+        raise ModelLoadError(f"Adapter {ref!r} is neither a local folder nor usable from the Hub: it {where}. "
+                             "Pass a local PEFT adapter folder, or --adapter none.") from None
+    if not (folder / "adapter_config.json").is_file():
+        raise ModelLoadError(f"Hub repository {ref!r} holds no adapter_config.json (not a PEFT LoRA adapter).")
+    return folder
 
 
 def model_identity(spec: ModelSpec) -> str:
