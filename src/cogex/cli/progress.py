@@ -98,21 +98,21 @@ class StageProgress:
         """The model generated ``n`` more tokens (called from inside a batch, per decode step)."""
         with self._lock:
             self.generated += n
-            if self._progress is None:
-                return
-            if TOKENS not in self._tasks:
-                self._tasks[TOKENS] = self._progress.add_task(TOKENS, total=None, unit="tok")
-            self._progress.update(self._tasks[TOKENS], completed=self.generated)
+            self._count(TOKENS, self.generated, unit="tok")
 
     def model_calls(self, n: int) -> None:
         """The model computed ``n`` more completions (cache hits are not counted)."""
         with self._lock:
             self.calls += n
-            if self._progress is None:
-                return
-            if CALLS not in self._tasks:
-                self._tasks[CALLS] = self._progress.add_task(CALLS, total=None)
-            self._progress.update(self._tasks[CALLS], completed=self.calls)
+            self._count(CALLS, self.calls, unit="it")
+
+    def _count(self, name: str, value: int, *, unit: str) -> None:
+        """Show an open-ended counter (no total) at ``value``; the caller holds the lock."""
+        if self._progress is None:
+            return
+        if name not in self._tasks:
+            self._tasks[name] = self._progress.add_task(name, total=None, unit=unit)
+        self._progress.update(self._tasks[name], completed=value)
 
 
 @contextmanager
