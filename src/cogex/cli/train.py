@@ -10,6 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
+from cogex.cli import options as opt
 from cogex.cli.common import console, print_json, usage_error, user_errors
 
 
@@ -41,10 +42,7 @@ def train_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the best adapter and training_summary.json.")] = Path(
         "cogex-lora"
     ),
-    model: Annotated[
-        Optional[str],
-        typer.Option("--model", "-m", help="Base model: omit for the embedded SmolLM2-135M-Instruct; a Hub id, a local folder or a .gguf file."),
-    ] = None,
+    model: opt.ModelOption = None,
     adapter: Annotated[
         Optional[str],
         typer.Option(
