@@ -7,10 +7,10 @@ from typing import Sequence
 import pytest
 
 from cogex import format as fmt
-from cogex.cli.common import adapter_in_use
 from cogex.generate.few_shot import FewShotBackend, seed_demonstrations, uses_few_shot
 from cogex.generate.modes import emulate, reason
 from cogex.models.backend import Backend, Completion, GenerationConfig
+from cogex.models.factory import adapter_in_use
 
 DEMOS = [
     fmt.CogexInstance("Add the two numbers.", "2 3", "def add(a, b):\n    # Step 1: Add.\n    return {'answer': a + b}",

@@ -128,7 +128,7 @@ def build_backend(
         hf_logging.set_verbosity_error()
     warnings.filterwarnings("ignore", category=FutureWarning)  # library deprecation notices, not ours
     with console.status("Loading model…") if status else nullcontext():
-        built = create_backend(
+        return create_backend(
             model,
             adapter,
             backend=backend,  # type: ignore[arg-type]
@@ -146,37 +146,16 @@ def build_backend(
             max_model_len=max_model_len,
             data_parallel_size=data_parallel_size,
             on_calls=on_calls,
+            prompting=prompting,
         )
-    from cogex.generate.few_shot import FewShotBackend, uses_few_shot
-
-    if uses_few_shot(prompting, adapter_in_use=adapter_in_use(model, adapter, backend)):
-        return FewShotBackend(built)
-    return built
-
-
-def adapter_in_use(model: str | None, adapter: str | None, backend: str) -> bool:
-    """Whether a CoGEX adapter shapes the model's outputs: a named adapter, or the shipped one
-    that the embedded model gets by default (a server's model has none unless --adapter names it)."""
-    if adapter is not None:
-        return adapter.lower() != "none"
-    return backend != "openai" and model is None
 
 
 def backend_from(args: Any, *, adapter: str | None = None, on_calls: Any = None, on_tokens: Any = None,
                  lazy: bool = False, openai_mode: str = "completions") -> Any:
-    """:func:`build_backend` from a command's parsed options; ``on_calls(n)`` hears of finished
-    completions, ``on_tokens(n)`` of generated tokens as they come (progress displays)."""
-    backend = _backend_from(args, adapter=adapter, on_calls=on_calls, lazy=lazy, openai_mode=openai_mode)
-    if on_tokens is not None:
-        backend.watch_tokens(on_tokens)
-    return backend
-
-
-def _backend_from(args: Any, *, adapter: str | None = None, on_calls: Any = None, lazy: bool = False,
-                  openai_mode: str = "completions") -> Any:
     """:func:`build_backend` from a command's parsed :class:`~cogex.cli.options.BackendArgs`.
-    ``lazy``: load the model only when it is first asked for a completion (python / hybrid
-    execution may never need it)."""
+    ``on_calls(n)`` hears of finished completions, ``on_tokens(n)`` of generated tokens as they
+    come (progress displays); ``lazy``: load the model only when it is first asked for a
+    completion (python / hybrid execution may never need it)."""
     kwargs = args.to_kwargs()
     model = kwargs.pop("model")
     given = kwargs.pop("adapter")
@@ -186,9 +165,13 @@ def _backend_from(args: Any, *, adapter: str | None = None, on_calls: Any = None
     if lazy:
         from cogex.models.factory import LazyBackend
 
-        return LazyBackend(lambda: build_backend(model, chosen, **kwargs, on_calls=on_calls, status=False,
-                                                 openai_mode=openai_mode))
-    return build_backend(model, chosen, **kwargs, on_calls=on_calls, openai_mode=openai_mode)
+        backend = LazyBackend(lambda: build_backend(model, chosen, **kwargs, on_calls=on_calls, status=False,
+                                                    openai_mode=openai_mode))
+    else:
+        backend = build_backend(model, chosen, **kwargs, on_calls=on_calls, openai_mode=openai_mode)
+    if on_tokens is not None:
+        backend.watch_tokens(on_tokens)
+    return backend
 
 
 def check_cache_location(no_cache: bool) -> None:

@@ -15,6 +15,7 @@ import typer
 
 from cogex.execute.binding import BINDINGS as _BINDINGS
 from cogex.execute.executors import EXECUTORS as _EXECUTORS
+from cogex.generate.few_shot import PROMPTINGS as _PROMPTINGS
 from cogex.models.factory import BACKENDS as _BACKENDS
 
 # The valid values of every enumerated option: the registries' names (these imports load no
@@ -22,7 +23,7 @@ from cogex.models.factory import BACKENDS as _BACKENDS
 EXECUTORS: tuple[str, ...] = tuple(_EXECUTORS)
 BACKENDS: tuple[str, ...] = tuple(_BACKENDS)
 BINDINGS: tuple[str, ...] = tuple(_BINDINGS)
-PROMPTINGS: tuple[str, ...] = ("auto", "trained", "few-shot")
+PROMPTINGS: tuple[str, ...] = _PROMPTINGS
 RANKINGS: tuple[str, ...] = ("exhaustive", "halving")
 DTYPES: tuple[str, ...] = ("float32", "bfloat16", "float16")
 ANSWER_FORMATS: tuple[str, ...] = ("label", "letter", "number", "text")

@@ -127,19 +127,12 @@ class FewShotBackend(WrapperBackend):
     def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
         return self.inner.generate([self._with_demos(p) for p in prompts], config)
 
+    # A shared prefix (instruction + program) starts emulator prompts: it gets emulator demonstrations.
     def generate_shared_prefix(self, prefix: str, suffixes: Sequence[str], config: GenerationConfig) -> list[Completion]:
-        return self.inner.generate_shared_prefix(self._with_demos_prefix(prefix), suffixes, config)
+        return self.inner.generate_shared_prefix(self._with_demos(prefix), suffixes, config)
 
     def generate_grouped(self, groups: Sequence[tuple[str, Sequence[str]]], config: GenerationConfig) -> list[list[Completion]]:
-        return self.inner.generate_grouped([(self._with_demos_prefix(p), s) for p, s in groups], config)
-
-    def _with_demos_prefix(self, prefix: str) -> str:
-        """A shared prefix (instruction + program) is the start of emulator prompts."""
-        instruction = _instruction_of(prefix)
-        if instruction is None:
-            return prefix
-        shown = [render(d, reasoner=False) for d in self.demonstrations(instruction)]
-        return _SEPARATOR.join(shown) + _SEPARATOR + prefix
+        return self.inner.generate_grouped([(self._with_demos(p), s) for p, s in groups], config)
 
 
 def uses_few_shot(prompting: str, *, adapter_in_use: bool) -> bool:

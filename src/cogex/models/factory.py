@@ -166,12 +166,18 @@ def create_backend(
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     max_retries: int = DEFAULT_MAX_RETRIES,
     on_calls: Callable[[int], None] | None = None,
+    prompting: str = "trained",
 ) -> Backend:
     """Create a backend. ``model`` is a Hub id / folder / .gguf (``None`` = embedded model) for the
     local backends, and the server's model name for ``openai``. Raises :class:`ModelLoadError`
     (a RuntimeError) with an actionable message on bad arguments or loading failures.
     ``request_timeout`` (seconds) and ``max_retries`` bound each request of ``openai``;
-    ``on_calls(n)`` is told about the completions the model computes (cache hits excluded)."""
+    ``on_calls(n)`` is told about the completions the model computes (cache hits excluded);
+    ``prompting`` ``few-shot`` (or ``auto`` without a CoGEX adapter) puts CoGEX demonstrations in
+    front of every CoGEX prompt (:mod:`cogex.generate.few_shot`)."""
+    from cogex.generate.few_shot import FewShotBackend, uses_few_shot
+
+    few_shot = uses_few_shot(prompting, adapter_in_use=adapter_in_use(model, adapter, backend))
     if backend not in BACKENDS:
         raise ModelLoadError(f"Unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}.")
     if batch_size < 1 or concurrency < 1:
@@ -188,8 +194,16 @@ def create_backend(
                                       request_timeout=request_timeout, max_retries=max_retries)
     if on_calls is not None:
         inner = ObservedBackend(inner, on_calls)
-    if not cache:
-        return inner
-    from cogex.models.call_cache import CachedBackend
+    if cache:
+        from cogex.models.call_cache import CachedBackend
 
-    return CachedBackend(inner, cache_path, chunk_size=max(8, concurrency if backend == "openai" else batch_size))
+        inner = CachedBackend(inner, cache_path, chunk_size=max(8, concurrency if backend == "openai" else batch_size))
+    return FewShotBackend(inner) if few_shot else inner
+
+
+def adapter_in_use(model: str | None, adapter: str | None, backend: str) -> bool:
+    """Whether a CoGEX adapter shapes the model's outputs: a named adapter, or the shipped one
+    that the embedded model gets by default (a server's model has none unless --adapter names it)."""
+    if adapter is not None:
+        return adapter.lower() != NO_ADAPTER
+    return backend != "openai" and model is None
