@@ -12,7 +12,6 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
-    ProgressColumn,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -34,22 +33,10 @@ from cogex.cli.common import (
     usage_error,
     user_errors,
 )
+from cogex.cli.progress import RateColumn
 
 #: Environment variables naming the server's model when --teacher-model is not given (openai).
 MODEL_ENV = ("COGEX_TEACHER_MODEL", "OPENAI_MODEL")
-
-
-class _RateColumn(ProgressColumn):
-    """Items per second (or seconds per item when slower than one a second)."""
-
-    def render(self, task: Any) -> Text:
-        # Overall rate (items are slow and uneven, so a short moving window says little).
-        elapsed = task.finished_time if task.finished else task.elapsed
-        speed = task.completed / elapsed if task.completed and elapsed else None
-        if not speed:
-            return Text("-- it/s", style="progress.data.speed")
-        text = f"{speed:.2f} it/s" if speed >= 1 else f"{1 / speed:.1f} s/it"
-        return Text(text, style="progress.data.speed")
 
 
 def _teacher(args: opt.BackendArgs, mode: str) -> Any:
@@ -131,7 +118,7 @@ def convert_cmd(
         BarColumn(),
         MofNCompleteColumn(),
         TaskProgressColumn(),
-        _RateColumn(),
+        RateColumn(),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
