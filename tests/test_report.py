@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from cogex.evaluate.baselines import BM25Retriever, answer_from_text
+from cogex.evaluate.methods import cotacs_search
 from cogex.evaluate.report import accuracy_bars, candidates_curve, markdown_table, write_report
 from cogex.evaluate.results import read_results
 from cogex.evaluate.run import (
@@ -21,7 +22,6 @@ from cogex.evaluate.run import (
     evaluate,
     items_digest,
     saved_cells,
-    search_settings_for,
 )
 from cogex.models.backend import Backend, Completion, GenerationConfig
 from cogex.tasks import Example, Task
@@ -100,12 +100,12 @@ def test_saved_cells_are_reused_only_for_the_model_that_made_them(tmp_path: Path
 
 def test_cotacs_cells_are_reused_only_for_the_same_search_settings(tmp_path: Path) -> None:
     settings = EvalSettings(tasks=("sum",))
-    hybrid = comparable_settings(asdict(search_settings_for(settings, "hybrid")))
+    hybrid = comparable_settings(asdict(cotacs_search(settings.search, "hybrid", settings.seed)))
     cell = replace(CELLS[1], model="m", search=hybrid)
     _save_cell(tmp_path / "sum", cell, [])
     assert _load_cell(tmp_path / "sum", "cotacs_k1", "m", hybrid) == cell
-    only_model = comparable_settings(asdict(search_settings_for(
-        replace(settings, search=replace(settings.search, bindings=("model",))), "hybrid")))
+    only_model = comparable_settings(asdict(cotacs_search(replace(settings.search, bindings=("model",)), "hybrid",
+                                                          settings.seed)))
     assert _load_cell(tmp_path / "sum", "cotacs_k1", "m", only_model) is None  # other bindings: recomputed
     _save_cell(tmp_path / "old", replace(CELLS[1], model="m"), [])  # a cell saved before settings were recorded
     assert _load_cell(tmp_path / "old", "cotacs_k1", "m", hybrid) is None
@@ -113,11 +113,11 @@ def test_cotacs_cells_are_reused_only_for_the_same_search_settings(tmp_path: Pat
 
 def test_search_settings_of_old_records_mean_model_written_calls() -> None:
     settings = EvalSettings(tasks=("sum",))
-    emulate = asdict(search_settings_for(settings, "emulate"))
+    emulate = asdict(cotacs_search(settings.search, "emulate", settings.seed))
     assert emulate["bindings"] == ("model",) and emulate["k"] == 3
     old = {k: v for k, v in json.loads(json.dumps(emulate)).items() if k != "bindings"}
     assert comparable_settings(old) == comparable_settings(emulate)
-    hybrid = asdict(search_settings_for(settings, "hybrid"))
+    hybrid = asdict(cotacs_search(settings.search, "hybrid", settings.seed))
     assert comparable_settings(old | {"executor": "hybrid"}) != comparable_settings(hybrid)
 
 

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from cogex.evaluate.methods import METHODS, Cell, Method, MethodContext, comparable_settings, cotacs_search
+from cogex.evaluate.methods import METHODS, Cell, Method, MethodContext, comparable_settings
 from cogex.models.backend import Backend
 from cogex.search.cotacs import SearchSettings
 from cogex.tasks import Example, Task, get_task, heldout_tasks, is_task_config, list_tasks, shipped_task_configs
@@ -187,11 +187,6 @@ def read_settings(run_dir: Path) -> dict[str, Any]:
 
 
 # ---- running the methods ----------------------------------------------------------------
-
-
-def search_settings_for(settings: EvalSettings, executor: str) -> SearchSettings:
-    """The search an eval runs for one executor (shared by its k=1 and k=3 methods)."""
-    return cotacs_search(settings.search, executor, settings.seed)
 
 
 def _identity(method: Method, base: Backend | None, cogex: Backend | None) -> tuple[str, Backend | None]:

@@ -223,7 +223,3 @@ def _prediction(row: Any, i: int, bad: str) -> RankPrediction:
                           paths=[str(p) for p in row.get("paths", [])], prediction=row.get("prediction"),
                           correct=bool(row.get("correct", False)))
 
-
-def programs_of(texts: Sequence[str], binding: str = MODEL_BINDING) -> list[ChosenProgram]:
-    """Hand-made programs (e.g. from the Python API) as artifact entries."""
-    return [ChosenProgram(program=text, binding=binding) for text in texts]
