@@ -179,18 +179,10 @@ def propose(
             part = pending[start : start + max(1, prompts_per_call)]
             completions = backend.generate([fmt.reasoner_prompt(instruction, gen_items[i].input) for i in part], config)
             for i, completion in zip(part, completions):
-                parsed = fmt.parse_reasoner(completion.text, truncated=completion.truncated)
-                valid = parsed.program is not None and parsed.error not in {
-                    fmt.Failure.NO_PROGRAM, fmt.Failure.SYNTAX_ERROR
-                } and not (parsed.error is fmt.Failure.TRUNCATED and parsed.call is None)
-                cand = Candidate(i, parsed.program or "", gen_items[i].id, attempt + 1, instruction, parsed.answer, valid=valid)
-                if valid and settings.alpha > 0:
-                    cand.train_score = _mean(score(task, executor.run(instruction, cand.program, [e.input for e in gen_items]), gen_items))
-                if valid and (i not in best or not best[i].valid or (cand.train_score or 0) > (best[i].train_score or 0)):
+                cand = _candidate(task, gen_items, i, attempt, completion, settings, executor)
+                if i not in best or (cand.valid and (not best[i].valid or (cand.train_score or 0) > (best[i].train_score or 0))):
                     best[i] = cand
-                elif i not in best:
-                    best[i] = cand
-                if needs_resample(cand.train_score, settings.alpha, attempt, settings.max_resamples, valid):
+                if needs_resample(cand.train_score, settings.alpha, attempt, settings.max_resamples, cand.valid):
                     retry.append(i)
                 else:
                     finished += 1
@@ -198,6 +190,20 @@ def propose(
         pending = retry
         attempt += 1
     return [best[i] for i in range(len(gen_items))]
+
+
+def _candidate(task: Task, gen_items: Sequence[Example], i: int, attempt: int, completion: Any,
+               settings: SearchSettings, executor: Executor) -> Candidate:
+    """Item ``i``'s proposal from one completion: parsed, judged rankable or not, and scored on
+    the generating items when α is in use."""
+    parsed = fmt.parse_reasoner(completion.text, truncated=completion.truncated)
+    valid = parsed.program is not None and parsed.error not in {
+        fmt.Failure.NO_PROGRAM, fmt.Failure.SYNTAX_ERROR
+    } and not (parsed.error is fmt.Failure.TRUNCATED and parsed.call is None)
+    cand = Candidate(i, parsed.program or "", gen_items[i].id, attempt + 1, task.instruction, parsed.answer, valid=valid)
+    if valid and settings.alpha > 0:
+        cand.train_score = _mean(score(task, executor.run(task.instruction, cand.program, [e.input for e in gen_items]), gen_items))
+    return cand
 
 
 def rank(
