@@ -1,9 +1,9 @@
-"""Sandbox child process: executes untrusted CoGEX programs (run as a script by sandbox.py).
+"""Sandbox child process: executes untrusted CoGEX programs.
 
 Executed by :mod:`.client` as ``python -s -S -P -B child.py`` (``main()``). It imports the
-standard library and three small modules of its package (:mod:`.policy`, :mod:`.analysis`,
-:mod:`.wire`, :mod:`.seccomp`), whose folder is on ``sys.path`` only while they are imported;
-importing this module has no side effects.
+standard library and four small modules of its package (:mod:`.policy`, :mod:`.analysis`,
+:mod:`.wire`, :mod:`.seccomp`); the folder that holds the ``cogex`` package is on ``sys.path``
+only while they are imported. Importing this module has no side effects.
 
 The child is a small *fork server*. Its long-lived process (the "server") never runs
 program code. Start-up (everything here runs before any untrusted code exists):
