@@ -738,6 +738,9 @@ class _Server:
                 result, verdict = self._frame(raw)
                 if result is not None:
                     grace_end = time.monotonic() + RESULT_GRACE_SECONDS
+                    # Tell the parent now: if its own limit runs out during the grace, the worker
+                    # kept running after its result (tampering), whichever clock fires first.
+                    send(self.fd_out, {"type": "result_seen"})
             if eof and buf and verdict is None:
                 verdict = self._tampered("an incomplete message")
         # The channel closed with no result: a worker that is exiting already has its final
@@ -751,7 +754,9 @@ class _Server:
             return {"setup_failed": True}
         if closed_early and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
             return {"error": "crashed", "detail": "the program closed its sandbox channel"}
-        if lingered:
+        if lingered or (result is not None and os.WIFSIGNALED(status)):
+            # An honest worker exits the moment its result is sent; one still there when its grace
+            # or a limit ends kept running after it (the parent says the same if its clock fires first).
             return self._tampered("it kept running after sending its result")
         if os.WIFSIGNALED(status):
             return {"signal": os.WTERMSIG(status)}

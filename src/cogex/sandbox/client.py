@@ -371,10 +371,16 @@ class _Child:
         while True:
             frame = self._read_frame(budget, max_bytes)
             if isinstance(frame, str):
+                if frame == "timeout" and track.result_seen:  # the same verdict the server reaches after its grace
+                    self.kill()
+                    return track.finish(_error("forbidden_operation", "the program wrote on the sandbox channel "
+                                               "(it kept running after sending its result)")), False
                 return track.finish(self._lost(frame, budget, limits)), False
             kind = frame.get("type")
             if kind == "started" and isinstance(frame.get("pid"), int):
                 budget.track(frame["pid"])
+            elif kind == "result_seen":
+                track.result_seen = True
             elif kind == "sticky" and frame.get("error") in STICKY_KINDS:
                 detail = frame.get("detail")
                 track.stick(_error(frame["error"], detail if isinstance(detail, str) else ""))
@@ -549,6 +555,7 @@ class _CallTrack:
         self.answered: list[tuple[str, Any]] = []
         self.keys: set[str] = set()
         self.requests = 0
+        self.result_seen = False  # the worker sent its result; the server is waiting for it to exit
 
     def stick(self, result: SandboxResult) -> None:
         if self.outcome is None:
