@@ -9,7 +9,7 @@ import pytest
 from cogex import format as fmt
 from cogex.generate.few_shot import FewShotBackend, seed_demonstrations, uses_few_shot
 from cogex.generate.modes import emulate, reason
-from cogex.models.backend import Backend, Completion, GenerationConfig
+from cogex.models.backend import Backend, Completion, Conversation, GenerationConfig
 from cogex.models.factory import adapter_in_use
 
 DEMOS = [
@@ -79,3 +79,39 @@ def test_the_seed_pool_holds_short_parseable_demonstrations() -> None:
     for demo in pool[:50]:
         parsed = fmt.parse_reasoner(fmt.reasoner_completion(demo))
         assert parsed.ok and parsed.answer == fmt.safe_literal(demo.code_output)["answer"]
+
+
+class ChatRecorder(Recorder):
+    """A chat backend (an OpenAI-compatible server in chat mode) that records what it is sent."""
+
+    identity = "chat-recorder"
+
+    def takes_turns(self) -> bool:
+        return True
+
+
+def test_a_chat_backend_gets_the_demonstrations_as_earlier_exchanges() -> None:
+    inner = ChatRecorder()
+    reason(FewShotBackend(inner, k=2, pool=DEMOS), "Reverse the letters of the word.", ["dog"])
+    (prompt,) = inner.prompts
+    assert isinstance(prompt, Conversation)
+    assert [m["role"] for m in prompt.messages()] == ["user", "assistant", "user", "assistant", "user"]
+    demo = DEMOS[1]  # the closest instruction comes first
+    assert prompt.turns[:2] == (fmt.reasoner_prompt(demo.instruction, demo.input), fmt.reasoner_completion(demo))
+    assert prompt.turns[-1] == fmt.reasoner_prompt("Reverse the letters of the word.", "dog")
+
+
+def test_shared_prefix_emulation_on_a_chat_backend_sends_whole_conversations() -> None:
+    inner = ChatRecorder()
+    program = "def f(a, b):\n    return {'answer': a + b}"
+    emulate(FewShotBackend(inner, k=1, pool=DEMOS), "Add the numbers.", program, ["4 5", "1 2"])
+    assert len(inner.prompts) == 2 and all(isinstance(p, Conversation) for p in inner.prompts)
+    assert [p.turns[-1] for p in inner.prompts] == [fmt.emulator_prompt("Add the numbers.", x, program) for x in ("4 5", "1 2")]
+    assert inner.prompts[0].turns[1] == fmt.emulator_completion(DEMOS[0])  # an emulator demonstration
+    # As a string (cache key) a conversation differs from the same text sent as one prompt.
+    assert str(inner.prompts[0]) != "".join(inner.prompts[0].turns)
+
+
+def test_a_conversation_must_end_with_a_user_turn() -> None:
+    with pytest.raises(ValueError, match="ends with a user turn"):
+        Conversation(["question", "answer"])

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from cogex.format import END_MARKER, reasoner_prompt
 from cogex.models.backend import GenerationConfig, prompt_seed
 from cogex.models.call_cache import CachedBackend
 from cogex.models.factory import create_backend
@@ -345,8 +346,9 @@ def test_api_openai_com_gets_only_standard_parameters() -> None:
 
 
 def test_cli_chat_flag_uses_the_chat_endpoint_and_few_shot_demonstrations(server: FakeServer, tmp_path: Path) -> None:
-    """`--chat` sends CoGEX prompts as one user turn; a served model without --adapter gets the
-    few-shot demonstrations (auto prompting), with --adapter NAME it is asked for that model."""
+    """`--chat` sends CoGEX prompts to the chat endpoint; a served model without --adapter gets the
+    few-shot demonstrations (auto prompting) as earlier user/assistant exchanges; with --adapter
+    NAME it is asked for that model and gets the trained prompt alone."""
     from typer.testing import CliRunner
 
     from cogex.cli import app
@@ -356,8 +358,11 @@ def test_cli_chat_flag_uses_the_chat_endpoint_and_few_shot_demonstrations(server
     CliRunner().invoke(app, [*base, "--chat"])
     path, body = server.requests[-1]
     assert path == "/v1/chat/completions" and body["model"] == "fake-model"
-    content = body["messages"][0]["content"]
-    assert content.count("### Instruction:") >= 3  # two demonstrations, then the prompt
+    messages = body["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant", "user", "assistant", "user"]  # two demonstrations
+    assert all(m["content"].count("### Instruction:") == 1 for m in messages[::2])
+    assert all(m["content"].rstrip().endswith(END_MARKER) and "### Instruction:" not in m["content"] for m in messages[1::2])
+    assert messages[-1]["content"] == reasoner_prompt("Reverse the word.", "cat")
     CliRunner().invoke(app, [*base, "--adapter", "cogex-lora"])
     path, body = server.requests[-1]
     assert path == "/v1/completions" and body["model"] == "cogex-lora"

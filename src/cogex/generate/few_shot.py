@@ -5,8 +5,11 @@ seed set in front of every CoGEX prompt, in the prompt's own mode: a reasoner pr
 [, input], ``### Program:``) gets whole demonstrations (program, call, output); an emulator or
 helper prompt (instruction, program, input, ``>>> ``) gets demonstrations written the same way.
 Demonstrations are the ``k`` seed instances whose instructions are most similar to the prompt's
-(BM25) or a fixed diverse set (``retrieve=False``). Prompts that are not CoGEX prompts (the
-baselines' chat prompts) pass through unchanged, so one backend serves every method.
+(BM25) or a fixed diverse set (``retrieve=False``). For a chat backend (``--chat``) each
+demonstration is an earlier exchange, its prompt a user turn and its completion the assistant's
+reply, and the server's chat template renders them; otherwise they are text before the prompt.
+Prompts that are not CoGEX prompts (the baselines' chat prompts) pass through unchanged, so one
+backend serves every method.
 
 Use it for a base or served model without a CoGEX adapter (``--prompting few-shot``, the
 default then); a CoGEX-trained model needs no demonstrations (``--prompting trained``).
@@ -19,7 +22,7 @@ from functools import lru_cache
 from typing import Any, Sequence
 
 from cogex import format as fmt
-from cogex.models.backend import Backend, Completion, GenerationConfig, WrapperBackend
+from cogex.models.backend import Backend, Completion, Conversation, GenerationConfig, WrapperBackend, split_by_group
 
 #: Demonstrations longer than this (program + output, characters) are never shown: they would
 #: crowd the prompt of a small model.
@@ -63,11 +66,16 @@ def _is_reasoner(prompt: str) -> bool:
     return prompt.endswith(fmt.PROGRAM_HEADER + "\n")
 
 
-def render(demo: fmt.CogexInstance, reasoner: bool) -> str:
-    """One demonstration in reasoner or emulator form, ending with the end marker."""
+def exchange(demo: fmt.CogexInstance, reasoner: bool) -> tuple[str, str]:
+    """One demonstration in reasoner or emulator form: (prompt, completion ending with the end marker)."""
     if reasoner:
-        return fmt.reasoner_prompt(demo.instruction, demo.input) + fmt.reasoner_completion(demo)
-    return fmt.emulator_prompt(demo.instruction, demo.input, demo.program) + fmt.emulator_completion(demo)
+        return fmt.reasoner_prompt(demo.instruction, demo.input), fmt.reasoner_completion(demo)
+    return fmt.emulator_prompt(demo.instruction, demo.input, demo.program), fmt.emulator_completion(demo)
+
+
+def render(demo: fmt.CogexInstance, reasoner: bool) -> str:
+    """One demonstration as text: its prompt followed by its completion."""
+    return "".join(exchange(demo, reasoner))
 
 
 class FewShotBackend(WrapperBackend):
@@ -116,22 +124,30 @@ class FewShotBackend(WrapperBackend):
         return [self.pool[i] for i in self._chosen[instruction]]
 
     def _with_demos(self, prompt: str) -> str:
+        """``prompt`` with its demonstrations: as earlier chat turns for a chat backend, else as text before it."""
         instruction = _instruction_of(prompt)
         if instruction is None:
             return prompt
         reasoner = _is_reasoner(prompt)
-        shown = [render(d, reasoner) for d in self.demonstrations(instruction)]
-        return _SEPARATOR.join(shown) + _SEPARATOR + prompt
+        demos = self.demonstrations(instruction)
+        if self.inner.takes_turns():
+            return Conversation([turn for d in demos for turn in exchange(d, reasoner)] + [prompt])
+        return _SEPARATOR.join(render(d, reasoner) for d in demos) + _SEPARATOR + prompt
 
     # ---- generation -------------------------------------------------------------------------
     def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
         return self.inner.generate([self._with_demos(p) for p in prompts], config)
 
     # A shared prefix (instruction + program) starts emulator prompts: it gets emulator demonstrations.
+    # A chat backend takes whole conversations, whose last turn is prefix + suffix.
     def generate_shared_prefix(self, prefix: str, suffixes: Sequence[str], config: GenerationConfig) -> list[Completion]:
+        if self.inner.takes_turns():
+            return self.generate([prefix + s for s in suffixes], config)
         return self.inner.generate_shared_prefix(self._with_demos(prefix), suffixes, config)
 
     def generate_grouped(self, groups: Sequence[tuple[str, Sequence[str]]], config: GenerationConfig) -> list[list[Completion]]:
+        if self.inner.takes_turns():
+            return split_by_group(self.generate([p + s for p, suffixes in groups for s in suffixes], config), groups)
         return self.inner.generate_grouped([(self._with_demos(p), s) for p, s in groups], config)
 
 

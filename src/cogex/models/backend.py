@@ -49,6 +49,32 @@ class Completion:
         return self.finish_reason == "length"
 
 
+class Conversation(str):
+    """A prompt that is a chat conversation: user and assistant turns alternating, ending with a
+    user turn (e.g. few-shot demonstrations as earlier exchanges). A backend whose
+    :meth:`Backend.takes_turns` is true sends :attr:`turns` as chat messages; as a string (cache
+    keys, seeds, plain-prompt backends) it is the turns under role headers."""
+
+    turns: tuple[str, ...]
+
+    def __new__(cls, turns: Sequence[str]) -> "Conversation":
+        turns = tuple(turns)
+        if len(turns) % 2 != 1:
+            raise ValueError(f"a conversation alternates user/assistant turns and ends with a user turn; got {len(turns)} turns")
+        text = "".join(f"<|{role}|>\n{turn}\n" for role, turn in zip(cls.roles(len(turns)), turns))
+        made = super().__new__(cls, text)
+        made.turns = turns
+        return made
+
+    @staticmethod
+    def roles(n: int) -> list[str]:
+        return ["user" if i % 2 == 0 else "assistant" for i in range(n)]
+
+    def messages(self) -> list[dict[str, str]]:
+        """The turns as OpenAI-style chat messages."""
+        return [{"role": role, "content": turn} for role, turn in zip(self.roles(len(self.turns)), self.turns)]
+
+
 def prompt_seed(seed: int, prompt: str) -> int:
     """A per-prompt sampling seed that does not depend on batch composition."""
     digest = hashlib.sha256(f"{seed}\x00{prompt}".encode()).digest()
@@ -108,6 +134,11 @@ class Backend(ABC):
         tokenizer has a chat template; None for backends that take plain prompts."""
         return None
 
+    def takes_turns(self) -> bool:
+        """Whether this backend sends prompts as chat messages, so a :class:`Conversation` prompt
+        reaches the model as separate turns (an OpenAI-compatible server in chat mode)."""
+        return False
+
     def watch_tokens(self, callback: Callable[[int], None] | None) -> None:  # noqa: B027 - optional hook
         """Have ``callback(n)`` told about every ``n`` tokens generated, as they are generated
         (a decode step, a finished request), so progress moves inside a long batch. Backends
@@ -149,6 +180,9 @@ class WrapperBackend(Backend):
 
     def chat_template(self) -> Callable[[str], str] | None:
         return self.inner.chat_template()
+
+    def takes_turns(self) -> bool:
+        return self.inner.takes_turns()
 
     def watch_tokens(self, callback: Callable[[int], None] | None) -> None:
         self.inner.watch_tokens(callback)

@@ -1,7 +1,8 @@
 """A backend for any OpenAI-compatible server: vLLM, SGLang, llama.cpp server, Ollama, hosted APIs.
 
 CoGEX prompts are raw text continuations, so the default ``completions`` mode posts them to
-``/v1/completions``; ``chat`` mode wraps each prompt as one user message for chat-only APIs.
+``/v1/completions``; ``chat`` mode wraps each prompt as one user message for chat-only APIs (a
+:class:`~cogex.models.backend.Conversation` prompt, such as few-shot demonstrations, as its turns).
 Requests run concurrently on a thread pool; transient failures (connection errors, timeouts,
 429 and 5xx) are retried with exponential backoff. Every request is bounded: at most ``timeout``
 seconds per attempt and ``max_retries`` retries, so a server that accepts connections and never
@@ -17,7 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Literal, Sequence
 
-from cogex.models.backend import Backend, Completion, GenerationConfig, cut_at_stop, prompt_seed
+from cogex.models.backend import Backend, Completion, Conversation, GenerationConfig, cut_at_stop, prompt_seed
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 #: Seconds one attempt may take, and retries after a transient failure (``--request-timeout``,
@@ -104,6 +105,9 @@ class OpenAIBackend(Backend):
     def watch_tokens(self, callback: Callable[[int], None] | None) -> None:
         self._on_tokens = callback
 
+    def takes_turns(self) -> bool:
+        return self.mode == "chat"
+
     def close(self) -> None:
         with self._pool_lock:
             if self._pool is not None:
@@ -145,7 +149,8 @@ class OpenAIBackend(Backend):
         if stops:
             request["stop"] = stops
         if self.mode == "chat":
-            request["messages"] = [{"role": "user", "content": prompt}]
+            single = [{"role": "user", "content": prompt}]
+            request["messages"] = prompt.messages() if isinstance(prompt, Conversation) else single
         else:
             request["prompt"] = prompt
         return request
