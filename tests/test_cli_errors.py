@@ -101,6 +101,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
     (tmp_path / "adir").mkdir()
     made["adir"] = tmp_path / "adir"
     made["missing"] = tmp_path / "missing.py"
+    made["out.gguf"] = tmp_path / "out.gguf"
     made["cache_dir"] = tmp_path / "cache_is_a_dir"
     made["cache_dir"].mkdir()
     return made
@@ -141,7 +142,9 @@ CASES = [
     Case("ask_bad_dtype", "ask hi --dtype float8", 2, "'float32', 'bfloat16', 'float16'"),
     Case("ask_zero_batch", "ask hi --batch-size 0", 2, "--batch-size"),
     Case("ask_zero_tokens", "ask hi --max-new-tokens 0", 2, "--max-new-tokens"),
-    Case("exec_bad_dtype", "exec {prog.py} --call f(1) --dtype int4", 2, "'float32', 'bfloat16', 'float16'"),
+    Case("exec_bad_dtype", "exec {prog.py} --call f(1) --dtype int4", 2, "'auto', 'float32', 'bfloat16', 'float16'"),
+    Case("export_gguf_not_an_adapter", "export-gguf {out.gguf} --adapter {adir}", 1, "is not a PEFT LoRA folder"),
+    Case("export_gguf_base_missing", "export-gguf {out.gguf} --base {missing}", 1, "base GGUF not found"),
     Case("search_bad_ranking", "search sum --ranking best", 2, "'exhaustive', 'halving'"),
     Case("search_bad_bindings", "search sum --bindings model,telepathy", 2, "telepathy"),
     Case("search_bad_answer_format", "search {rows.jsonl} --instruction Add. --answer-format emoji", 2, "'label', 'letter'"),

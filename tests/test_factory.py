@@ -78,7 +78,9 @@ def test_transformers_backend_through_factory(tmp_path: Path, monkeypatch: pytes
         torch.set_num_threads(previous)
     assert isinstance(backend, CachedBackend) and isinstance(backend.inner, TransformersBackend)
     assert backend.inner.batch_size == 3
-    assert backend.identity == "SmolLM2-135M-Instruct|float32"
+    from cogex.models.hardware import resolve_dtype
+
+    assert backend.identity == f"SmolLM2-135M-Instruct|{resolve_dtype('auto')}"  # the default dtype, resolved
     out = backend.generate(["1, 2, 3,"], GenerationConfig(max_new_tokens=2))
     assert out[0].completion_tokens > 0 and not out[0].cached
 
@@ -197,3 +199,37 @@ def test_a_hub_adapter_id_fails_fast_and_clearly_when_the_hub_is_unreachable(mon
     assert time.monotonic() - started < 10
     with pytest.raises(ModelLoadError, match="has no adapter_config.json"):
         resolve_adapter(ModelSpec(adapter="./no/such/folder"))
+
+
+def test_auto_dtype_is_bf16_exactly_where_the_cpu_computes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from cogex.models import hardware
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(hardware, "cpu_supports_bf16", lambda: True)
+    assert hardware.resolve_dtype("auto") == "bfloat16"
+    monkeypatch.setattr(hardware, "cpu_supports_bf16", lambda: False)
+    assert hardware.resolve_dtype("auto") == "float32"
+    assert hardware.resolve_dtype("float16") == "float16"  # a named dtype is itself
+
+
+def test_cpu_bf16_detection_reads_the_cpu_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from cogex.models import hardware
+
+    real_read = Path.read_text
+
+    def fake_cpuinfo(flags: str) -> None:
+        monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: f"processor\t: 0\nflags\t\t: {flags}\n"
+                            if str(self) == "/proc/cpuinfo" else real_read(self, *a, **k))
+
+    fake_cpuinfo("fpu sse avx2 avx512f amx_bf16 amx_tile")
+    assert hardware.cpu_supports_bf16()
+    fake_cpuinfo("fpu sse avx2 fma")
+    assert not hardware.cpu_supports_bf16()
+
+
+def test_the_cli_default_dtype_is_auto() -> None:
+    from cogex.cli.options import DEFAULT_DTYPE, DTYPES
+
+    assert DEFAULT_DTYPE == "auto" and DTYPES[0] == "auto"

@@ -40,6 +40,7 @@ class FakeServer(ThreadingHTTPServer):
         self.max_in_flight = 0
         self.delay = 0.0
         self.auth_headers: list[str | None] = []
+        self.refused_top_k: set[int] = set()  # answer 400 to requests with these top_k (like vLLM < 0.9 for 0)
 
     @property
     def base_url(self) -> str:
@@ -74,6 +75,10 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if server.delay:
                 time.sleep(server.delay)
+            if body.get("top_k") in server.refused_top_k:
+                self._send(400, {"error": {"message": f"top_k must be -1 (disable), or at least 1, got {body['top_k']}.",
+                                           "type": "BadRequestError"}})
+                return
             if failure is not None:
                 self._send(failure, {"error": {"message": f"injected {failure}", "type": "server_error", "code": failure}},
                            {"Retry-After": "0"} if failure == 429 else None)
@@ -148,7 +153,7 @@ def test_completions_text_stop_finish_reason_usage_and_request(server: FakeServe
     assert body["seed"] == prompt_seed(11, "Q: what is 6*7?") & 0x7FFF_FFFF and body["seed"] < 2**31
     # Every sampling knob a server could default to something else is sent, switched off.
     assert body["frequency_penalty"] == body["presence_penalty"] == 0.0
-    assert (body["top_k"], body["min_p"], body["repeat_penalty"], body["repetition_penalty"]) == (-1, 0.0, 1.0, 1.0)
+    assert (body["top_k"], body["min_p"], body["repeat_penalty"], body["repetition_penalty"]) == (0, 0.0, 1.0, 1.0)
     assert server.auth_headers[0] == "Bearer sk-test"
     assert backend.identity == f"openai:{server.base_url}|fake-model"
     assert backend.describe()["base_url"] == server.base_url
@@ -342,7 +347,7 @@ def test_api_openai_com_gets_only_standard_parameters() -> None:
     request = official._request("p", GenerationConfig(max_new_tokens=4))
     assert "extra_body" not in request and request["temperature"] == 0.0
     local = OpenAIBackend("m", base_url="http://127.0.0.1:1/v1")
-    assert local._request("p", GenerationConfig())["extra_body"]["top_k"] == -1
+    assert local._request("p", GenerationConfig())["extra_body"]["top_k"] == 0
 
 
 def test_cli_chat_flag_uses_the_chat_endpoint_and_few_shot_demonstrations(server: FakeServer, tmp_path: Path) -> None:
@@ -367,3 +372,15 @@ def test_cli_chat_flag_uses_the_chat_endpoint_and_few_shot_demonstrations(server
     path, body = server.requests[-1]
     assert path == "/v1/completions" and body["model"] == "cogex-lora"
     assert body["prompt"].count("### Instruction:") == 1  # a CoGEX adapter: the trained prompt alone
+
+
+def test_a_server_that_refuses_top_k_0_gets_minus_1_from_then_on(server: FakeServer) -> None:
+    """"top_k off" is 0 on llama.cpp and -1 on SGLang / older vLLM; one refusal switches spelling."""
+    server.refused_top_k = {0}
+    backend = _backend(server, max_retries=0)
+    first, second = (backend.generate([p], GenerationConfig(max_new_tokens=4))[0] for p in ("a", "b"))
+    assert first.text and second.text
+    assert [body["top_k"] for _, body in server.requests] == [0, -1, -1]  # refused once, then kept
+    server.refused_top_k = {0, -1}  # a server that refuses both: a clear error, not a loop
+    with pytest.raises(OpenAIBackendError, match="top_k"):
+        _backend(server, max_retries=0).generate(["c"], GenerationConfig(max_new_tokens=4))

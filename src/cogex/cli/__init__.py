@@ -80,7 +80,7 @@ def _root(
 
 
 # Each module defines `register(app)`.
-for _name in ("ask", "exec_cmd", "convert", "train", "search", "apply", "eval_cmd"):
+for _name in ("ask", "exec_cmd", "convert", "train", "search", "apply", "eval_cmd", "export"):
     importlib.import_module(f"cogex.cli.{_name}").register(app)
 
 

@@ -101,7 +101,7 @@ def build_backend(
     backend: str = "transformers",
     base_url: str | None = None,
     api_key: str | None = None,
-    dtype: str = "float32",
+    dtype: str = "auto",
     batch_size: int = 8,
     no_cache: bool = False,
     request_timeout: float | None = None,

@@ -25,12 +25,12 @@ BACKENDS: tuple[str, ...] = tuple(_BACKENDS)
 BINDINGS: tuple[str, ...] = tuple(_BINDINGS)
 PROMPTINGS: tuple[str, ...] = _PROMPTINGS
 RANKINGS: tuple[str, ...] = ("exhaustive", "halving")
-DTYPES: tuple[str, ...] = ("float32", "bfloat16", "float16")
+DTYPES: tuple[str, ...] = ("auto", "float32", "bfloat16", "float16")
 ANSWER_FORMATS: tuple[str, ...] = ("label", "letter", "number", "text")
 
 #: Defaults of the backend options, the same for every command that runs a model.
 DEFAULT_BACKEND = "transformers"
-DEFAULT_DTYPE = "float32"
+DEFAULT_DTYPE = "auto"
 DEFAULT_BATCH_SIZE = 8
 #: Seconds one HTTP request to an OpenAI-compatible server may take, and retries after a failure.
 DEFAULT_REQUEST_TIMEOUT = 60.0
@@ -65,7 +65,7 @@ BaseUrlOption = Annotated[
 ApiKeyOption = Annotated[
     Optional[str], typer.Option("--api-key", envvar="OPENAI_API_KEY", help="API key for the OpenAI-compatible server.")
 ]
-DtypeOption = Annotated[DtypeName, typer.Option("--dtype", help="Weights dtype for local models.")]
+DtypeOption = Annotated[DtypeName, typer.Option("--dtype", help="Weights dtype for local models; auto = bfloat16 where the CPU/GPU computes it natively (AMX, AVX512-BF16), else float32.")]
 BatchSizeOption = Annotated[
     int, typer.Option("--batch-size", min=1, help="Prompts per forward batch (local backends); parallel requests (openai).")
 ]

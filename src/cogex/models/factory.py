@@ -107,11 +107,12 @@ def configure_torch_threads() -> None:
 
 
 def _transformers(*, model: str | None, adapter: str | None, dtype: str, batch_size: int, **_: Any) -> Backend:
+    from cogex.models.hardware import resolve_dtype
     from cogex.models.loading import ModelSpec
     from cogex.models.transformers_backend import TransformersBackend
 
     configure_torch_threads()
-    return TransformersBackend.from_spec(ModelSpec(model, adapter, dtype), batch_size=batch_size)
+    return TransformersBackend.from_spec(ModelSpec(model, adapter, resolve_dtype(dtype)), batch_size=batch_size)
 
 
 def _openai(*, model: str | None, adapter: str | None, base_url: str | None, api_key: str | None,
@@ -153,7 +154,7 @@ def create_backend(
     backend: Literal["transformers", "openai", "vllm"] = "transformers",
     base_url: str | None = None,
     api_key: str | None = None,
-    dtype: str = "float32",
+    dtype: str = "auto",
     batch_size: int = 8,
     tensor_parallel_size: int = 1,
     gpu_memory_utilization: float = 0.9,

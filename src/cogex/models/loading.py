@@ -108,10 +108,12 @@ WEIGHT_SUFFIXES = frozenset({".safetensors", ".bin", ".pt"})
 def _torch_dtype(name: str) -> Any:
     import torch
 
+    from cogex.models.hardware import resolve_dtype
+
     try:
-        return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[name]
+        return {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[resolve_dtype(name)]
     except KeyError as exc:
-        raise ModelLoadError(f"Unknown dtype {name!r}; use float32, bfloat16 or float16.") from exc
+        raise ModelLoadError(f"Unknown dtype {name!r}; use auto, float32, bfloat16 or float16.") from exc
 
 
 def _gguf_cache_folder(gguf: Path) -> Path:

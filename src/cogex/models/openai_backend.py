@@ -35,9 +35,12 @@ class OpenAIBackendError(RuntimeError):
 
 
 #: Sampling parameters beyond the OpenAI API that local servers apply by default; these values
-#: switch each off (llama.cpp: top_k <= 0, min_p 0, repeat_penalty 1; vLLM: top_k -1, min_p 0,
+#: switch each off (llama.cpp: top_k <= 0, min_p 0, repeat_penalty 1; vLLM: top_k 0 or -1, min_p 0,
 #: repetition_penalty 1), so the request's temperature and top_p alone decide.
-NEUTRAL_SAMPLING: dict[str, float] = {"top_k": -1, "min_p": 0.0, "repeat_penalty": 1.0, "repetition_penalty": 1.0}
+NEUTRAL_SAMPLING: dict[str, float] = {"top_k": 0, "min_p": 0.0, "repeat_penalty": 1.0, "repetition_penalty": 1.0}
+#: "top_k off" is 0 on llama.cpp (llama-cpp-python refuses -1) and on recent vLLM, -1 on SGLang and
+#: older vLLM (which refuse 0): a server that rejects one gets the other from then on.
+TOP_K_OFF: tuple[int, int] = (0, -1)
 
 
 class OpenAIBackend(Backend):
@@ -87,6 +90,7 @@ class OpenAIBackend(Backend):
         self.requests = 0
         self.retries = 0
         self._on_tokens: Callable[[int], None] | None = None
+        self._top_k_off = TOP_K_OFF[0]
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -144,7 +148,7 @@ class OpenAIBackend(Backend):
         if self.neutral_sampling:
             # Servers fill in their own defaults for what a request omits (llama.cpp: top_k 40,
             # min_p 0.05, repeat_penalty 1.1), so greedy would not be greedy: say "off" for each.
-            request["extra_body"] = dict(NEUTRAL_SAMPLING)
+            request["extra_body"] = {**NEUTRAL_SAMPLING, "top_k": self._top_k_off}
         stops = [s for s in config.stop if s][:MAX_API_STOPS]
         if stops:
             request["stop"] = stops
@@ -156,9 +160,8 @@ class OpenAIBackend(Backend):
         return request
 
     def _one(self, prompt: str, config: GenerationConfig) -> Completion:
-        request = self._request(prompt, config)
         endpoint = self.client.chat.completions if self.mode == "chat" else self.client.completions
-        response = self._call_with_retries(lambda: endpoint.create(**request))
+        response = self._call_with_retries(lambda: endpoint.create(**self._request(prompt, config)))
         if not response.choices:
             raise OpenAIBackendError(f"{self.base_url} returned no choices for model {self.model!r}")
         choice = response.choices[0]
@@ -179,11 +182,16 @@ class OpenAIBackend(Backend):
             self._on_tokens(done.completion_tokens)
         return done
 
+    def _refuses_top_k_off(self, exc: Exception) -> bool:
+        """A validation error about top_k while we still send the first spelling of "off"."""
+        return self.neutral_sampling and self._top_k_off == TOP_K_OFF[0] and "top_k" in str(exc)
+
     def _call_with_retries(self, call: Any) -> Any:
         import openai
 
         last: Exception | None = None
-        for attempt in range(self.max_retries + 1):
+        attempt = 0
+        while attempt <= self.max_retries:
             if attempt:
                 self.retries += 1
                 delay = self.retry_backoff * (2 ** (attempt - 1))
@@ -194,13 +202,17 @@ class OpenAIBackend(Backend):
             except openai.APIConnectionError as exc:  # includes APITimeoutError
                 last = exc
             except openai.APIStatusError as exc:
-                if exc.status_code == 429 or exc.status_code >= 500:
-                    last = exc
+                if self._refuses_top_k_off(exc):
+                    # Resent at once with the other spelling of "off", kept from now on (not a retry).
+                    self._top_k_off = TOP_K_OFF[1]
                     continue
-                raise OpenAIBackendError(
-                    f"The server at {self.base_url} rejected the request for model {self.model!r}"
-                    f" (HTTP {exc.status_code}): {exc.message}"
-                ) from exc
+                if not (exc.status_code == 429 or exc.status_code >= 500):
+                    raise OpenAIBackendError(
+                        f"The server at {self.base_url} rejected the request for model {self.model!r}"
+                        f" (HTTP {exc.status_code}): {exc.message}"
+                    ) from exc
+                last = exc
+            attempt += 1
         attempts = self.max_retries + 1
         if isinstance(last, openai.APIStatusError):
             raise OpenAIBackendError(

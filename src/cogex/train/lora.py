@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from cogex.files import write_json_atomic
+from cogex.models.hardware import cpu_supports_bf16
 from cogex.train.examples import (
     MODES,
     CompletionCollator,
@@ -189,28 +190,6 @@ class TrainResult:
 
 
 # ----------------------------------------------------------------------------- precision
-
-
-def cpu_supports_bf16() -> bool:
-    """Does this CPU compute bf16 natively (AVX512-BF16 / AMX on x86, BF16 on Arm)?"""
-    try:
-        text = Path("/proc/cpuinfo").read_text(errors="ignore")
-    except OSError:
-        text = ""
-    if text:
-        flags: set[str] = set()
-        for line in text.splitlines():
-            key, _, value = line.partition(":")
-            if key.strip().lower() in ("flags", "features"):
-                flags.update(value.split())
-        if flags:
-            return bool(flags & {"avx512_bf16", "amx_bf16", "bf16", "sve_bf16"})
-    try:
-        import torch
-
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except Exception:  # noqa: BLE001 - unknown platform: be conservative
-        return False
 
 
 def _device_type() -> str:
