@@ -38,6 +38,7 @@ def main() -> None:
     parser.add_argument("--skip-perplexity", action="store_true",
                         help="only the ask measurements (the trainer's own validation perplexity is in training_progress.json)")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--dtype", default="auto", help="weights dtype for the asking (auto = bf16 where native)")
     args = parser.parse_args()
 
     source = load_instances(None)
@@ -55,7 +56,7 @@ def main() -> None:
         report[f"{name}_val_perplexity"] = round(validation_perplexity(model, tokenizer, examples), 4)
         del model
 
-    backend = create_backend(adapter=str(args.adapter), cache=False, batch_size=8)
+    backend = create_backend(adapter=str(args.adapter), dtype=args.dtype, cache=False, batch_size=8)
     asked = held_out[: args.n]
     start = time.time()
     # The prompt, decoding settings, retry seeds and parser of `cogex ask`, batched (results do
@@ -66,6 +67,7 @@ def main() -> None:
     by_retries = {str(n): sum(1 for r, a in reasoned if r.ok and a <= n + 1) for n in range(args.retries + 1)}
     first_try = by_retries["0"]
     report["ask"] = {
+        "model": backend.identity,
         "n": len(asked),
         "parseable_greedy": first_try,
         "parseable_greedy_fraction": round(first_try / len(asked), 4),
