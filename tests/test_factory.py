@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -69,6 +70,7 @@ def test_transformers_backend_through_factory(tmp_path: Path, monkeypatch: pytes
     from cogex.models.transformers_backend import TransformersBackend
 
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))  # an idle machine: every CPU
     previous = torch.get_num_threads()
     try:
         torch.set_num_threads(1)
@@ -233,3 +235,33 @@ def test_the_cli_default_dtype_is_auto() -> None:
     from cogex.cli.options import DEFAULT_DTYPE, DTYPES
 
     assert DEFAULT_DTYPE == "auto" and DTYPES[0] == "auto"
+
+
+def test_default_threads_leave_busy_cpus_alone_and_threads_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from cogex.models import factory
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(factory, "cpu_threads", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.3, 1.0, 1.0))  # another job holds a core
+    assert factory.idle_cpus() == 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    assert factory.idle_cpus() == 1  # never 0
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.1, 0.1))
+    assert factory.idle_cpus() == 2
+    previous = torch.get_num_threads()
+    try:
+        factory.configure_torch_threads(1)
+        assert torch.get_num_threads() == 1
+        monkeypatch.setenv("OMP_NUM_THREADS", "2")
+        factory.configure_torch_threads(1)  # --threads wins over the environment
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(previous)
+
+
+def test_threads_is_a_shared_backend_option() -> None:
+    from cogex.cli.options import BackendArgs
+
+    assert BackendArgs(threads=3).to_kwargs()["threads"] == 3

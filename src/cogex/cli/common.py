@@ -98,30 +98,21 @@ def build_backend(
     model: str | None,
     adapter: str | None,
     *,
-    backend: str = "transformers",
-    base_url: str | None = None,
-    api_key: str | None = None,
-    dtype: str = "auto",
-    batch_size: int = 8,
     no_cache: bool = False,
     request_timeout: float | None = None,
     max_retries: int | None = None,
-    on_calls: Any = None,
+    batch_size: int = 8,
     status: bool = True,
-    openai_mode: str = "completions",
-    prompting: str = "auto",
-    tensor_parallel_size: int = 1,
-    gpu_memory_utilization: float = 0.9,
-    max_model_len: int | None = None,
-    data_parallel_size: int = 1,
+    **options: Any,
 ) -> Any:
     """Create the model backend for a command (with the persistent call cache unless disabled).
-    ``on_calls(n)`` is told about every n completions the model computes (for progress);
-    ``status`` shows a "Loading model…" spinner (not while progress bars are live)."""
+    ``options`` are :func:`~cogex.models.factory.create_backend`'s (``backend``, ``dtype``,
+    ``threads``, ``on_calls`` for progress, ...); ``status`` shows a "Loading model…" spinner
+    (not while progress bars are live). ``batch_size`` is also an openai server's concurrency."""
     from cogex.cli.options import DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT
     from cogex.models.factory import create_backend
 
-    if backend == "transformers" or backend == "vllm":
+    if options.get("backend", "transformers") in ("transformers", "vllm"):
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()
@@ -131,22 +122,12 @@ def build_backend(
         return create_backend(
             model,
             adapter,
-            backend=backend,  # type: ignore[arg-type]
-            base_url=base_url,
-            api_key=api_key,
-            dtype=dtype,
             batch_size=batch_size,
+            concurrency=batch_size,
             cache=not no_cache,
             request_timeout=DEFAULT_REQUEST_TIMEOUT if request_timeout is None else request_timeout,
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
-            concurrency=batch_size,
-            openai_mode=openai_mode,  # type: ignore[arg-type]
-            tensor_parallel_size=tensor_parallel_size,
-            gpu_memory_utilization=gpu_memory_utilization,
-            max_model_len=max_model_len,
-            data_parallel_size=data_parallel_size,
-            on_calls=on_calls,
-            prompting=prompting,
+            **options,
         )
 
 

@@ -85,6 +85,11 @@ MaxModelLenOption = Annotated[
     Optional[int], typer.Option("--max-model-len", min=16, help="backend vllm: context length (default: the model's).")
 ]
 DataParallelOption = Annotated[int, typer.Option("--data-parallel-size", min=1, help="backend vllm: model replicas (data parallel).")]
+ThreadsOption = Annotated[
+    Optional[int],
+    typer.Option("--threads", min=1, help="backend transformers: torch CPU threads (default: the CPUs idle when the model"
+                 " loads, i.e. CPUs minus the 1-minute load average, at least 1; OMP_NUM_THREADS also sets it)."),
+]
 ChatOption = Annotated[
     bool, typer.Option("--chat", help="backend openai: send prompts to /v1/chat/completions as one user turn (for chat-only servers) instead of /v1/completions."),
 ]
@@ -144,6 +149,7 @@ class BackendArgs:
     gpu_memory_utilization: float = 0.9
     max_model_len: int | None = None
     data_parallel_size: int = 1
+    threads: int | None = None
 
     def to_kwargs(self) -> dict[str, Any]:
         return asdict(self)
@@ -167,6 +173,7 @@ _BACKEND_ANNOTATIONS: dict[str, Any] = {
     "gpu_memory_utilization": GpuMemoryOption,
     "max_model_len": MaxModelLenOption,
     "data_parallel_size": DataParallelOption,
+    "threads": ThreadsOption,
 }
 BACKEND_ARGS = "backend_args"
 

@@ -96,22 +96,35 @@ def cpu_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def configure_torch_threads() -> None:
-    """Use every available CPU for torch's intra-op pool, unless the user chose a number
-    (``OMP_NUM_THREADS``)."""
-    if os.environ.get("OMP_NUM_THREADS"):
+def idle_cpus() -> int:
+    """CPUs not busy with other work right now: usable CPUs minus the 1-minute load average
+    (rounded), at least 1. Two torch threads on a machine where another job holds a core run
+    several times slower than one (measured: docs/backends.md), so a shared machine gets fewer."""
+    usable = cpu_threads()
+    try:
+        busy = round(os.getloadavg()[0])
+    except (AttributeError, OSError):
+        busy = 0
+    return max(1, min(usable, usable - busy))
+
+
+def configure_torch_threads(threads: int | None = None) -> None:
+    """Size torch's intra-op pool: ``threads`` if given, else ``OMP_NUM_THREADS`` if set, else
+    :func:`idle_cpus`."""
+    if threads is None and os.environ.get("OMP_NUM_THREADS"):
         return
     import torch
 
-    torch.set_num_threads(cpu_threads())
+    torch.set_num_threads(threads if threads is not None else idle_cpus())
 
 
-def _transformers(*, model: str | None, adapter: str | None, dtype: str, batch_size: int, **_: Any) -> Backend:
+def _transformers(*, model: str | None, adapter: str | None, dtype: str, batch_size: int, threads: int | None = None,
+                  **_: Any) -> Backend:
     from cogex.models.hardware import resolve_dtype
     from cogex.models.loading import ModelSpec
     from cogex.models.transformers_backend import TransformersBackend
 
-    configure_torch_threads()
+    configure_torch_threads(threads)
     return TransformersBackend.from_spec(ModelSpec(model, adapter, resolve_dtype(dtype)), batch_size=batch_size)
 
 
@@ -160,6 +173,7 @@ def create_backend(
     gpu_memory_utilization: float = 0.9,
     max_model_len: int | None = None,
     data_parallel_size: int = 1,
+    threads: int | None = None,
     cache: bool = True,
     cache_path: Path | None = None,
     openai_mode: Literal["completions", "chat"] = "completions",
@@ -190,7 +204,7 @@ def create_backend(
     inner = BACKEND_BUILDERS[backend](model=model, adapter=adapter, base_url=base_url, api_key=api_key, dtype=dtype,
                                       batch_size=batch_size, tensor_parallel_size=tensor_parallel_size,
                                       gpu_memory_utilization=gpu_memory_utilization, max_model_len=max_model_len,
-                                      data_parallel_size=data_parallel_size,
+                                      data_parallel_size=data_parallel_size, threads=threads,
                                       openai_mode=openai_mode, concurrency=concurrency,
                                       request_timeout=request_timeout, max_retries=max_retries)
     if on_calls is not None:
