@@ -1,15 +1,23 @@
-"""Benchmark: naive vs optimised CoTACS search, measured in one process run.
+"""Benchmark: the same CoTACS ranking through each engine a user could pick, in one process run.
 
-naive      one generate call per prompt (batch 1), the emulator prompt recomputed in full for
-           every item (no prefix KV reuse), exhaustive ranking (the paper's procedure)
-optimised  batched generation across programs, the instruction + program prefix computed once
-           per program and its KV cache shared by all its items, successive-halving ranking
+The candidates are proposed once (cogex, the search's own settings); then the same candidates
+are ranked exhaustively on the same items by:
 
-Both use the embedded model, the same task, items, seed and candidates-generation settings, and no
-persistent call cache (so nothing is free). Prints emulations per second, model calls, wall time,
-their ratios, and the accuracy of each chosen program on the ranking set and on held-out dev items.
+hf_generate   transformers ``model.generate`` on left-padded batches of the full emulator
+              prompts (``--batch-size`` per call, stop strings through ``stop_strings``): what a
+              competent user writes
+cogex         cogex's transformers backend: batches filled across programs, the instruction +
+              program prefix computed once per program and its KV cache shared by its items
+llama_server  (with ``--llama-server-url``) the OpenAI-compatible llama.cpp server on the same
+              GGUF, through ``--backend openai``
 
-    python benchmarks/search_speed.py --task coin_flip --n-generate 6 --n-rank 24
+and, as an algorithm change rather than an engine, ``cogex_halving`` (cogex with successive
+halving). All use the same model weights and dtype and no call cache. For each path: emulations/s,
+generated and prefill tokens/s, model calls, wall time, the chosen program's accuracy on the
+ranking set and on held-out items, and decoding as a fraction of this machine's hardware bound
+(measured matmul FLOP/s and memory bandwidth, with the arithmetic printed).
+
+    python benchmarks/search_speed.py --task coin_flip --n-generate 16 --n-rank 48 --threads 1
 """
 
 from __future__ import annotations
@@ -19,68 +27,141 @@ import json
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
-from cogex.models.backend import Backend, Completion, GenerationConfig
-from cogex.models.factory import create_backend
-from cogex.search import SearchSettings, run_search
-from cogex.search.cotacs import score
 from cogex.execute.executors import make_executor
 from cogex.generate.modes import EMULATOR_CONFIG
+from cogex.models.backend import Backend, Completion, GenerationConfig, cut_at_stop
+from cogex.models.factory import create_backend
+from cogex.search import SearchSettings
+from cogex.search.cotacs import choose, propose, rank, score, split_items
 from cogex.tasks import get_task
 
 
+class HFGenerateBackend(Backend):
+    """Batched ``model.generate`` on the full prompts (no prefix reuse): the fair baseline."""
+
+    def __init__(self, model: Any, tokenizer: Any, batch_size: int) -> None:
+        self.model, self.tokenizer, self.batch_size = model, tokenizer, batch_size
+        self.identity = "hf-generate"
+        self.prompt_tokens = 0
+
+    def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
+        import torch
+
+        tok = self.tokenizer
+        tok.padding_side = "left"
+        pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+        out: list[Completion] = []
+        for start in range(0, len(prompts), self.batch_size):
+            chunk = list(prompts[start : start + self.batch_size])
+            enc = tok(chunk, return_tensors="pt", padding=True, add_special_tokens=False)
+            kwargs: dict[str, Any] = {"max_new_tokens": config.max_new_tokens, "pad_token_id": pad,
+                                      "do_sample": config.temperature > 0}
+            if config.temperature > 0:
+                kwargs.update(temperature=config.temperature, top_p=config.top_p, top_k=0)
+            if config.stop:
+                kwargs.update(stop_strings=list(config.stop), tokenizer=tok)
+            with torch.inference_mode():
+                generated = self.model.generate(**enc, **kwargs)
+            self.prompt_tokens += int(enc.attention_mask.sum())
+            for row in generated[:, enc.input_ids.shape[1] :]:
+                ids = [int(t) for t in row if int(t) != pad]
+                text, hit = cut_at_stop(tok.decode(ids, skip_special_tokens=True), config.stop)
+                out.append(Completion(text=text, finish_reason="stop" if hit or len(ids) < config.max_new_tokens else "length",
+                                      completion_tokens=len(ids)))
+        return out
+
+
 class MeteredBackend(Backend):
-    """Counts prompts and time per kind of call; ``naive`` sends one prompt per call, no reuse."""
+    """Counts emulations, generated tokens and time spent in the inner backend."""
 
-    def __init__(self, inner: Backend, *, naive: bool) -> None:
-        self.inner, self.naive, self.identity = inner, naive, inner.identity
-        self.calls = {"generate": 0, "emulate": 0}
-        self.seconds = {"generate": 0.0, "emulate": 0.0}
+    def __init__(self, inner: Backend) -> None:
+        self.inner, self.identity = inner, inner.identity
+        self.emulations, self.generated_tokens, self.seconds = 0, 0, 0.0
 
-    def _timed(self, kind: str, n: int, fn):  # type: ignore[no-untyped-def]
+    def _timed(self, n: int, fn: Any) -> Any:
         start = time.perf_counter()
         result = fn()
-        self.seconds[kind] += time.perf_counter() - start
-        self.calls[kind] += n
+        self.seconds += time.perf_counter() - start
+        self.emulations += n
+        flat = [c for group in result for c in group] if result and isinstance(result[0], list) else result
+        self.generated_tokens += sum(c.completion_tokens for c in flat)
         return result
 
     def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
-        if self.naive:
-            return self._timed("generate", len(prompts), lambda: [self.inner.generate([p], config)[0] for p in prompts])
-        return self._timed("generate", len(prompts), lambda: self.inner.generate(prompts, config))
+        return self._timed(len(prompts), lambda: self.inner.generate(prompts, config))
 
     def generate_shared_prefix(self, prefix: str, suffixes: Sequence[str], config: GenerationConfig) -> list[Completion]:
-        if self.naive:
-            return self._timed("emulate", len(suffixes),
-                               lambda: [self.inner.generate([prefix + s], config)[0] for s in suffixes])
-        return self._timed("emulate", len(suffixes), lambda: self.inner.generate_shared_prefix(prefix, suffixes, config))
+        return self._timed(len(suffixes), lambda: self.inner.generate_shared_prefix(prefix, suffixes, config))
 
     def generate_grouped(self, groups: Sequence[tuple[str, Sequence[str]]], config: GenerationConfig) -> list[list[Completion]]:
-        if self.naive:
-            return [self.generate_shared_prefix(prefix, suffixes, config) for prefix, suffixes in groups]
-        n = sum(len(suffixes) for _, suffixes in groups)
-        return self._timed("emulate", n, lambda: self.inner.generate_grouped(groups, config))
-
-    def describe(self) -> dict:  # type: ignore[type-arg]
-        return {**self.inner.describe(), "naive": self.naive}
+        return self._timed(sum(len(s) for _, s in groups), lambda: self.inner.generate_grouped(groups, config))
 
 
-def held_out_items(task, settings: SearchSettings, n_dev: int) -> list:  # type: ignore[no-untyped-def]
+def hardware_bound(n_params: int, bytes_per_param: int, dtype: Any, batch: int) -> dict[str, Any]:
+    """Measured matmul FLOP/s and read bandwidth on this process's threads, and the decode bound:
+    one step reads every weight once and does 2 x params FLOPs per row."""
+    import torch
+
+    a = torch.randn(1024, 1024, dtype=dtype)
+    torch.mm(a, a)
+    start, reps = time.perf_counter(), 20
+    for _ in range(reps):
+        torch.mm(a, a)
+    flops = 2 * 1024**3 * reps / (time.perf_counter() - start)
+    big = torch.ones(64 * 1024 * 1024 // 4, dtype=torch.float32)  # 64 MB, beyond the caches
+    big.sum()
+    start, reps = time.perf_counter(), 10
+    for _ in range(reps):
+        big.sum()
+    bandwidth = big.numel() * 4 * reps / (time.perf_counter() - start)
+    step_memory = n_params * bytes_per_param / bandwidth
+    step_compute = 2 * n_params * batch / flops
+    bound = batch / max(step_memory, step_compute)
+    return {"matmul_gflops": round(flops / 1e9, 1), "read_gb_per_s": round(bandwidth / 1e9, 2), "batch": batch,
+            "decode_tokens_per_s_bound": round(bound, 1),
+            "arithmetic": (f"one decode step of {batch} rows >= max({n_params / 1e6:.0f}M params x {bytes_per_param} B /"
+                           f" {bandwidth / 1e9:.1f} GB/s = {step_memory * 1e3:.1f} ms, 2 x {n_params / 1e6:.0f}M x {batch}"
+                           f" FLOP / {flops / 1e9:.0f} GFLOP/s = {step_compute * 1e3:.1f} ms) -> {bound:.0f} tok/s")}
+
+
+def held_out_items(task: Any, settings: SearchSettings, n_dev: int) -> list[Any]:
     """``n_dev`` search-split items used neither to generate nor to rank (nested subsets)."""
-    from cogex.search.cotacs import split_items
-
     used = {e.id for part in split_items(task, settings) for e in part}
     pool = task.examples("search", limit=settings.n_generate + settings.n_rank + n_dev, seed=settings.seed)
     return [e for e in pool if e.id not in used][:n_dev]
 
 
-def accuracy(backend: Backend, task, program: str, items: list, settings: SearchSettings) -> float:  # type: ignore[no-untyped-def]
+def accuracy(backend: Backend, task: Any, program: str, items: list[Any], settings: SearchSettings) -> float:
     """Exact-match accuracy of one program on ``items`` with the search's executor and decoding."""
+    if not items:
+        return float("nan")
     config = EMULATOR_CONFIG.with_(temperature=settings.emu_temperature, max_new_tokens=settings.emu_max_new_tokens, seed=settings.seed)
     results = make_executor(settings.executor, backend, config=config).run(task.instruction, program, [e.input for e in items])
     marks = score(task, results, items)
     return sum(marks) / len(marks)
+
+
+def rank_with(backend: Backend, task: Any, candidates: list[Any], rank_items: list[Any], settings: SearchSettings) -> dict[str, Any]:
+    """Rank the same candidates with one engine; what it cost and what it chose."""
+    metered = MeteredBackend(backend)
+    config = EMULATOR_CONFIG.with_(temperature=settings.emu_temperature, max_new_tokens=settings.emu_max_new_tokens, seed=settings.seed)
+    executor = make_executor(settings.executor, metered, config=config)
+    fresh = [replace(c, rank_correct=[], rank_answers=[], rank_paths=[], rank_score=None) for c in candidates]
+    start = time.perf_counter()
+    ranked = rank(task, fresh, rank_items, settings, executor)
+    wall = time.perf_counter() - start
+    chosen = choose(ranked, settings, len(rank_items))[0] if ranked else None
+    return {
+        "wall_seconds": round(wall, 1),
+        "model_calls": metered.emulations,
+        "emulations_per_second": round(metered.emulations / max(metered.seconds, 1e-9), 3),
+        "generated_tokens_per_second": round(metered.generated_tokens / max(metered.seconds, 1e-9), 1),
+        "generated_tokens": metered.generated_tokens,
+        "chosen_program": chosen.program if chosen else None,
+        "rank_set_accuracy": round(chosen.rank_score, 4) if chosen and chosen.rank_score is not None else None,
+    }
 
 
 def main() -> None:
@@ -89,64 +170,68 @@ def main() -> None:
     parser.add_argument("--n-generate", type=int, default=6)
     parser.add_argument("--n-rank", type=int, default=24)
     parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--dtype", default="auto")
+    parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--executor", default="emulate")
     parser.add_argument("--halving-min-items", type=int, default=4)
-    parser.add_argument("--halving-eta", type=int, default=2)
     parser.add_argument("--dev-items", type=int, default=48, help="held-out search items for the dev accuracy")
+    parser.add_argument("--llama-server-url", default=None, help="e.g. http://127.0.0.1:8080/v1 (served on the same GGUF)")
+    parser.add_argument("--llama-model", default="cogex-lora", help="the server's model name for the CoGEX model")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/search_speed.json"))
     args = parser.parse_args()
 
     task = get_task(args.task)
-    base_settings = SearchSettings(n_generate=args.n_generate, n_rank=args.n_rank, k=1, seed=args.seed, executor=args.executor,
-                                   halving_min_items=args.halving_min_items, halving_eta=args.halving_eta)
-    inner = create_backend(batch_size=args.batch_size, cache=False)
-    runs = {}
-    for name, naive, ranking in (("naive", True, "exhaustive"), ("optimised", False, "halving")):
-        backend = MeteredBackend(inner, naive=naive)
-        settings = replace(base_settings, ranking=ranking)
-        start = time.perf_counter()
-        record = run_search(backend, task, settings).program.to_json()
-        wall = time.perf_counter() - start
-        runs[name] = {
-            "wall_seconds": round(wall, 1),
-            "model_calls": backend.calls["generate"] + backend.calls["emulate"],
-            "emulations": backend.calls["emulate"],
-            "emulations_per_second": round(backend.calls["emulate"] / max(backend.seconds["emulate"], 1e-9), 3),
-            "chosen_rank_score": record["programs"][0]["rank_score"],
-            "chosen_program": record["programs"][0]["program"],
-        }
-    # Rank-set accuracy: the chosen program's score on every ranking item (both rankings end on the
-    # full set). It favours exhaustive ranking by construction: that is the maximum over this set.
-    # Dev accuracy: the chosen program on held-out items neither search saw.
-    reference = MeteredBackend(inner, naive=False)
-    dev_items = held_out_items(task, base_settings, args.dev_items)
-    scored: dict[str, float] = {}
-    for name in runs:
-        program = runs[name]["chosen_program"]
-        if program not in scored:
-            scored[program] = round(accuracy(reference, task, program, dev_items, base_settings), 4)
-        runs[name]["rank_set_accuracy"] = round(runs[name]["chosen_rank_score"], 4)
-        runs[name]["dev_accuracy"] = scored[program]
-    naive, fast = runs["naive"], runs["optimised"]
-    ratios = {
-        "emulation_throughput_x": round(fast["emulations_per_second"] / max(naive["emulations_per_second"], 1e-9), 2),
-        "fewer_model_calls_x": round(naive["model_calls"] / max(fast["model_calls"], 1), 2),
-        "wall_time_speedup_x": round(naive["wall_seconds"] / max(fast["wall_seconds"], 1e-9), 2),
-        "dev_accuracy_gap_points": round(100 * (fast["dev_accuracy"] - naive["dev_accuracy"]), 1),
-        "rank_set_accuracy_gap_points": round(100 * (fast["rank_set_accuracy"] - naive["rank_set_accuracy"]), 1),
-        "same_program": fast["chosen_program"] == naive["chosen_program"],
+    settings = SearchSettings(n_generate=args.n_generate, n_rank=args.n_rank, k=1, seed=args.seed, executor="emulate",
+                              halving_min_items=args.halving_min_items)
+    cogex_backend = create_backend(batch_size=args.batch_size, dtype=args.dtype, threads=args.threads, cache=False)
+    gen_items, rank_items = split_items(task, settings)
+    proposal_executor = make_executor("emulate", cogex_backend)
+    start = time.perf_counter()
+    candidates = propose(cogex_backend, task, gen_items, settings, proposal_executor)
+    propose_seconds = time.perf_counter() - start
+
+    engines: dict[str, tuple[Backend, SearchSettings]] = {
+        "hf_generate": (HFGenerateBackend(cogex_backend.model, cogex_backend.tokenizer, args.batch_size), settings),
+        "cogex": (cogex_backend, settings),
+        "cogex_halving": (cogex_backend, replace(settings, ranking="halving")),
     }
-    report = {"task": args.task, "settings": vars(args) | {"out": str(args.out)}, "model": inner.identity, "runs": runs, "ratios": ratios}
+    if args.llama_server_url:
+        from cogex.models.openai_backend import OpenAIBackend
+
+        engines["llama_server"] = (OpenAIBackend(args.llama_model, base_url=args.llama_server_url, concurrency=args.batch_size), settings)
+    runs = {name: rank_with(backend, task, candidates, rank_items, s) for name, (backend, s) in engines.items()}
+
+    dev_items = held_out_items(task, settings, args.dev_items)
+    scored: dict[str, float] = {}
+    for run in runs.values():
+        program = run["chosen_program"]
+        if program is not None and program not in scored:
+            scored[program] = round(accuracy(cogex_backend, task, program, dev_items, settings), 4)
+        run["dev_accuracy"] = scored.get(program) if program else None
+
+    import torch
+
+    model = cogex_backend.model
+    n_params = sum(p.numel() for p in model.parameters())
+    bound = hardware_bound(n_params, model.dtype.itemsize, model.dtype, args.batch_size)
+    for run in runs.values():
+        run["fraction_of_decode_bound"] = round(run["generated_tokens_per_second"] / bound["decode_tokens_per_s_bound"], 3)
+    base = runs["hf_generate"]
+    ratios = {name: {"emulation_throughput_x": round(r["emulations_per_second"] / max(base["emulations_per_second"], 1e-9), 2),
+                     "wall_time_x": round(base["wall_seconds"] / max(r["wall_seconds"], 1e-9), 2),
+                     "fewer_model_calls_x": round(base["model_calls"] / max(r["model_calls"], 1), 2)}
+              for name, r in runs.items() if name != "hf_generate"}
+    report = {"task": args.task, "settings": vars(args) | {"out": str(args.out)}, "model": cogex_backend.identity,
+              "torch_threads": torch.get_num_threads(), "propose_seconds": round(propose_seconds, 1),
+              "n_candidates": len(candidates), "hardware": bound, "runs": runs, "vs_hf_generate": ratios}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"{'':12}{'naive':>12}{'optimised':>12}{'ratio':>10}")
-    print(f"{'emul/s':12}{naive['emulations_per_second']:>12}{fast['emulations_per_second']:>12}{ratios['emulation_throughput_x']:>10}")
-    print(f"{'model calls':12}{naive['model_calls']:>12}{fast['model_calls']:>12}{ratios['fewer_model_calls_x']:>10}")
-    print(f"{'wall s':12}{naive['wall_seconds']:>12}{fast['wall_seconds']:>12}{ratios['wall_time_speedup_x']:>10}")
-    print(f"{'rank-set acc':12}{naive['rank_set_accuracy']:>12}{fast['rank_set_accuracy']:>12}{ratios['rank_set_accuracy_gap_points']:>10}")
-    print(f"{'dev acc':12}{naive['dev_accuracy']:>12}{fast['dev_accuracy']:>12}{ratios['dev_accuracy_gap_points']:>10}")
-    print(f"same program: {ratios['same_program']}   ({len(dev_items)} held-out dev items)")
+    print(f"{'path':14}{'emul/s':>9}{'gen tok/s':>11}{'calls':>7}{'wall s':>9}{'x hf':>7}{'bound':>7}{'rank acc':>9}{'dev acc':>9}")
+    for name, r in runs.items():
+        x = ratios.get(name, {}).get("emulation_throughput_x", 1.0)
+        print(f"{name:14}{r['emulations_per_second']:>9}{r['generated_tokens_per_second']:>11}{r['model_calls']:>7}"
+              f"{r['wall_seconds']:>9}{x:>7}{r['fraction_of_decode_bound']:>7}{str(r['rank_set_accuracy']):>9}{str(r['dev_accuracy']):>9}")
+    print(f"hardware: {bound['arithmetic']} (matmul {bound['matmul_gflops']} GFLOP/s, read {bound['read_gb_per_s']} GB/s)")
     print(f"written: {args.out}")
 
 
