@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
 import pytest
@@ -115,3 +116,16 @@ def test_shared_prefix_emulation_on_a_chat_backend_sends_whole_conversations() -
 def test_a_conversation_must_end_with_a_user_turn() -> None:
     with pytest.raises(ValueError, match="ends with a user turn"):
         Conversation(["question", "answer"])
+
+
+def test_conversations_pass_through_the_call_cache_as_turns(tmp_path: Path) -> None:
+    """The cache sits between few-shot and the server: it must hand the Conversation itself on
+    (not its text), and a second identical request must come from the cache."""
+    from cogex.models.call_cache import CachedBackend
+
+    inner = ChatRecorder()
+    backend = FewShotBackend(CachedBackend(inner, tmp_path / "calls.sqlite"), k=1, pool=DEMOS)
+    assert backend.takes_turns()  # forwarded through both wrappers
+    reason(backend, "Reverse the letters of the word.", ["dog"])
+    reason(backend, "Reverse the letters of the word.", ["dog"])
+    assert len(inner.prompts) == 1 and isinstance(inner.prompts[0], Conversation)
