@@ -5,7 +5,10 @@
 * the share of held-out seed instructions for which reasoner mode gives a parseable CoGEX result
   (``error`` null): for the single greedy answer (``cogex ask --retries 0``) and after each
   retry (``cogex ask`` samples a malformed answer again at t=0.7, twice by default). The prompt,
-  decoding settings, retry seeds and parser are exactly those of ``cogex ask --json``.
+  decoding settings, retry seeds and parser are exactly those of ``cogex ask --json``;
+* exact answers: emulated (the model writes the output, as in the paper) and executed (the
+  written call run in the sandbox, the model answering only undefined helpers: ``cogex ask
+  --executor hybrid``), each against the instance's recorded answer.
 
     python scripts/adapter_report.py --adapter src/cogex/resources/adapter --n 50
 """
@@ -19,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 from cogex.cli.ask import DEFAULT_RETRIES
+from cogex.execute.single import execute_written_call
 from cogex.generate.modes import REASONER_CONFIG, reason_with_retries
 from cogex.models.factory import create_backend
 from cogex.models.loading import ModelSpec, load_model
@@ -79,6 +83,13 @@ def main() -> None:
                                    if a == 1 and r.ok and inst.output and r.answer == inst.output.get("answer")),
         "seconds": round(time.time() - start, 1),
     }
+    # The same answers, their calls run for real (the model answers only undefined helpers).
+    start = time.time()
+    executed = [execute_written_call(r, "hybrid", backend, inst.instruction) for r, inst in zip(results, asked)]
+    report["ask"]["answer_exact_executed"] = sum(
+        1 for (r, _), inst in zip(executed, asked) if r.ok and inst.output and r.answer == inst.output.get("answer"))
+    report["ask"]["executed_paths"] = dict(Counter(path for _, path in executed))
+    report["ask"]["executed_seconds"] = round(time.time() - start, 1)
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:

@@ -49,6 +49,7 @@ def ask(
     Exit code 0 with an answer, 1 when the model's output has none (also with --json)."""
     from cogex.cli.progress import working
     from cogex.generate import EMULATOR_CONFIG, REASONER_CONFIG, emulate, reason_with_retries
+    from cogex.execute.single import execute_written_call
 
     if not instruction.strip():
         usage_error("the instruction is empty: cogex ask \"INSTRUCTION\" [--input TEXT]")
@@ -66,7 +67,7 @@ def ask(
                 result = emulate(model_backend, instruction, program_text, [input_text], config)[0]
             else:
                 result, attempts = reason_with_retries(model_backend, [(instruction, input_text)], config, retries=retries)[0]
-            result, path = _execute(result, executor, model_backend, instruction)
+            result, path = execute_written_call(result, executor, model_backend, instruction)
     if as_json:
         print_json({**result.to_json(), "path": path, "attempts": attempts})
     else:
@@ -74,21 +75,6 @@ def ask(
         console.print(plain(f"path: {path}" + (f"   attempts: {attempts}" if attempts > 1 else "")))
     if not result.ok:
         raise typer.Exit(EXIT_FAILED)
-
-
-def _execute(result, executor: str, backend, instruction: str):  # type: ignore[no-untyped-def]
-    """Replace the emulated output by real execution of the written call (python / hybrid)."""
-    from dataclasses import replace
-
-    from cogex.execute.single import exec_call
-    from cogex.format import parse_call
-
-    if executor == "emulate" or result.program is None or result.call is None or parse_call(result.call) is None:
-        return result, "emulate"
-    ran = exec_call(result.program, result.call, executor=executor, backend=backend, instruction=instruction, fallback=False)
-    if not ran.ok or not isinstance(ran.output, dict):
-        return result, "emulate-fallback"
-    return replace(result, output=ran.output, error=None, detail=""), ran.path
 
 
 def _show(result) -> None:  # type: ignore[no-untyped-def]

@@ -88,3 +88,18 @@ def exec_call(
         return ItemResult(answer=emulated.answer, error=emulated.error, path=PATH_FALLBACK, call=call,
                           output=emulated.output, exec_error=outcome.error, detail=detail)
     return failed
+
+
+def execute_written_call(result: fmt.ParseResult, executor: str, backend: Backend | None,
+                         instruction: str) -> tuple[fmt.ParseResult, str]:
+    """Replace a reasoner result's emulated output by real execution of the call it wrote
+    (``python`` / ``hybrid``); keep the emulated output when there is nothing to run or the run
+    fails. Returns the result and the path that produced its output."""
+    from dataclasses import replace
+
+    if executor == "emulate" or result.program is None or result.call is None or fmt.parse_call(result.call) is None:
+        return result, PATH_EMULATE
+    ran = exec_call(result.program, result.call, executor=executor, backend=backend, instruction=instruction, fallback=False)
+    if not ran.ok or not isinstance(ran.output, dict):
+        return result, PATH_FALLBACK
+    return replace(result, output=ran.output, error=None, detail=""), ran.path
