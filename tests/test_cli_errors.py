@@ -612,3 +612,21 @@ def test_program_save_then_load_round_trips(tmp_path: Path) -> None:
     path = program.save(tmp_path)
     assert path == tmp_path / "program.json"
     assert Program.load(path) == program and Program.load(path).top(0).programs == []
+
+
+def test_ask_with_the_python_executor_replaces_a_wrong_emulation_by_the_real_run(no_model: None,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model emulates 5 + 7 = 13; run for real, the same program and call give 12."""
+    import cogex.cli.common as common
+
+    program = "def add(a, b):\n    # Step 1: Add.\n    return {'answer': a + b}"
+    completion = f"{program}\n>>> add(5, 7)\n### Output:\n{{'answer': 13}}\n### End"
+    monkeypatch.setattr(common, "build_backend", lambda *a, **k: FixedBackend(completion))
+    emulated = _run(["ask", "Add the numbers.", "--input", "5 7", "--retries", "0", "--json"])
+    executed = _run(["ask", "Add the numbers.", "--input", "5 7", "--retries", "0", "--json", "--executor", "python"])
+    assert json.loads(emulated.stdout)["answer"] == 13 and json.loads(emulated.stdout)["path"] == "emulate"
+    assert json.loads(executed.stdout)["answer"] == 12 and json.loads(executed.stdout)["path"] == "python"
+    broken = f"def add(a, b):\n    return {{'answer': a / 0}}\n>>> add(5, 7)\n### Output:\n{{'answer': 13}}\n### End"
+    monkeypatch.setattr(common, "build_backend", lambda *a, **k: FixedBackend(broken))
+    fallback = _run(["ask", "Add the numbers.", "--input", "5 7", "--retries", "0", "--json", "--executor", "python"])
+    assert json.loads(fallback.stdout)["answer"] == 13 and json.loads(fallback.stdout)["path"] == "emulate-fallback"
