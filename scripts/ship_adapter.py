@@ -97,7 +97,7 @@ call and emulate CoGEX programs in both reasoner and emulator mode.
 
 ## Measured on the held-out seed instances
 
-Recomputed by `python scripts/adapter_report.py --adapter src/cogex/resources/adapter` (fp32):
+Recomputed by `python scripts/adapter_report.py --adapter src/cogex/resources/adapter`:
 
 | | base model | with adapter |
 |---|---|---|
@@ -112,13 +112,22 @@ Recomputed by `python scripts/adapter_report.py --adapter src/cogex/resources/ad
 The first attempt is greedy (`cogex ask --retries 0`); each retry samples a malformed answer again
 at t=0.7 with a new seed. `cogex ask` retries twice by default: **{default}/{n} parseable
 ({100 * default / n:.0f}%)**. Error kinds left after all retries: {ask['errors_after_all_retries']};
-the answer equals the reference answer exactly for {ask['answer_exact']}/{n}.
+the answer equals the reference answer exactly for {ask['answer_exact']}/{n} as the model emulates
+it{executed_sentence(ask, n)}.
 
 {limitation}{eval_section(results_path)}## License
 
 The adapter is released with cogex (Apache-2.0). Its training data includes instructions adapted
 from the Stanford Alpaca seed tasks (CC BY-NC 4.0): see `src/cogex/resources/seed/README.md`.
 """
+
+
+def executed_sentence(ask: dict, n: int) -> str:
+    """The exact-answer count with the written call run for real, when the report has it."""
+    if "answer_exact_executed" not in ask:
+        return ""
+    return (f", and for {ask['answer_exact_executed']}/{n} when the call it writes is run in the sandbox"
+            " (the model answering only undefined helpers: `cogex ask --executor hybrid`)")
 
 
 def main() -> None:
