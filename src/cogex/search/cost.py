@@ -12,9 +12,10 @@ A search makes three kinds of model calls:
 One evaluation (a program on an item) costs, by executor and binding: ``emulate`` 1 call (the
 model writes call and output); ``python`` / ``hybrid`` with the ``model`` binding 1 call (the call
 line) plus 1 more when the run fails and falls back to emulation; with ``text`` / ``words`` 0;
-``hybrid`` adds one call per undefined-helper call the program makes. :func:`search_calls`
-counts exactly from what happened (as recorded in ``program.json``); :func:`search_cost` bounds
-it from the settings alone (docs/search.md has the table and a paper-scale projection).
+``hybrid`` adds one call per undefined-helper call the program makes. :func:`counted_calls`
+counts exactly from what a search did (attempts, runs per binding, fallbacks, helper calls);
+:func:`nominal_calls` estimates from the settings alone, and bounds them from above with every
+resample and fallback (docs/search.md has the table and a paper-scale projection).
 """
 
 from __future__ import annotations
