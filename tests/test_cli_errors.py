@@ -626,7 +626,7 @@ def test_ask_with_the_python_executor_replaces_a_wrong_emulation_by_the_real_run
     executed = _run(["ask", "Add the numbers.", "--input", "5 7", "--retries", "0", "--json", "--executor", "python"])
     assert json.loads(emulated.stdout)["answer"] == 13 and json.loads(emulated.stdout)["path"] == "emulate"
     assert json.loads(executed.stdout)["answer"] == 12 and json.loads(executed.stdout)["path"] == "python"
-    broken = f"def add(a, b):\n    return {{'answer': a / 0}}\n>>> add(5, 7)\n### Output:\n{{'answer': 13}}\n### End"
+    broken = "def add(a, b):\n    return {'answer': a / 0}\n>>> add(5, 7)\n### Output:\n{'answer': 13}\n### End"
     monkeypatch.setattr(common, "build_backend", lambda *a, **k: FixedBackend(broken))
     fallback = _run(["ask", "Add the numbers.", "--input", "5 7", "--retries", "0", "--json", "--executor", "python"])
     assert json.loads(fallback.stdout)["answer"] == 13 and json.loads(fallback.stdout)["path"] == "emulate-fallback"
