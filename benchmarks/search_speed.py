@@ -99,11 +99,12 @@ class MeteredBackend(Backend):
         return self._timed(sum(len(s) for _, s in groups), lambda: self.inner.generate_grouped(groups, config))
 
 
-def hardware_bound(n_params: int, bytes_per_param: int, dtype: Any, batch: int) -> dict[str, Any]:
-    """Measured matmul FLOP/s and read bandwidth on this process's threads, and the decode bound:
-    one step reads every weight once and does 2 x params FLOPs per row."""
+def hardware_bound(n_params: int, dtype: Any, batch: int) -> dict[str, Any]:
+    """Measured matmul FLOP/s (in the weights' ``dtype``) and read bandwidth on this process's
+    threads, and the decode bound: one step reads every weight once and does 2 x params FLOPs per row."""
     import torch
 
+    bytes_per_param = dtype.itemsize
     a = torch.randn(1024, 1024, dtype=dtype)
     torch.mm(a, a)
     start, reps = time.perf_counter(), 20
@@ -213,7 +214,7 @@ def main() -> None:
 
     model = cogex_backend.model
     n_params = sum(p.numel() for p in model.parameters())
-    bound = hardware_bound(n_params, model.dtype.itemsize, model.dtype, args.batch_size)
+    bound = hardware_bound(n_params, model.dtype, args.batch_size)
     for run in runs.values():
         run["fraction_of_decode_bound"] = round(run["generated_tokens_per_second"] / bound["decode_tokens_per_s_bound"], 3)
     base = runs["hf_generate"]

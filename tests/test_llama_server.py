@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -53,9 +54,21 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Served:
+    """The running server: its base URL and its log (uvicorn writes one line per request)."""
+
+    url: str
+    log: Path
+
+    def answered(self, endpoint: str) -> int:
+        """Requests to ``endpoint`` (e.g. ``/v1/completions``) the server answered with 200 so far."""
+        return self.log.read_text(errors="replace").count(f'"POST {endpoint} HTTP/1.1" 200')
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start the server on the embedded GGUF (base and CoGEX LoRA); yield its base URL."""
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Start the server on the embedded GGUF (base and CoGEX LoRA)."""
     folder = tmp_path_factory.mktemp("llama-server")
     gguf = str(embedded_gguf_path())
     lora = folder / "cogex-lora.gguf"
@@ -81,7 +94,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     raise RuntimeError("llama.cpp server did not start:\n" + (folder / "server.log").read_text(errors="replace")[-3000:])
                 time.sleep(0.5)
         assert served == {BASE, LORA}
-        yield base_url
+        yield Served(base_url, folder / "server.log")
     finally:
         process.terminate()
         try:
@@ -97,16 +110,16 @@ def _cli(args: list[str], ok: tuple[int, ...] = (0,)) -> Any:
     return result
 
 
-def _served(base_url: str, model: str = BASE, *extra: str) -> list[str]:
-    return ["--backend", "openai", "--base-url", base_url, "--model", BASE, *(["--adapter", model] if model != BASE else []),
-            "--no-cache", *extra]
+def _served(server: Served, model: str = BASE) -> list[str]:
+    return ["--backend", "openai", "--base-url", server.url, "--model", BASE, *(["--adapter", model] if model != BASE else []),
+            "--no-cache"]
 
 
 def _common_prefix(a: str, b: str) -> int:
     return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
 
 
-def test_greedy_on_the_server_agrees_with_transformers_for_base_and_cogex_lora(server: str) -> None:
+def test_greedy_on_the_server_agrees_with_transformers_for_base_and_cogex_lora(server: Served) -> None:
     """Same weights (the GGUF), same prompt, greedy: llama.cpp and transformers write the same text
     until llama.cpp's quantised arithmetic tips a near-tie (measured: ~150 characters); the served
     LoRA is the shipped adapter (its text follows transformers + adapter, not the base model)."""
@@ -115,7 +128,7 @@ def test_greedy_on_the_server_agrees_with_transformers_for_base_and_cogex_lora(s
 
     prompt = fmt.reasoner_prompt("Add the two numbers.", "12 30")
     config = GenerationConfig(max_new_tokens=48, stop=(fmt.END_MARKER,))
-    served = {name: OpenAIBackend(name, base_url=server).generate([prompt], config)[0].text for name in (BASE, LORA)}
+    served = {name: OpenAIBackend(name, base_url=server.url).generate([prompt], config)[0].text for name in (BASE, LORA)}
     local = {BASE: create_backend(adapter="none", dtype="float32", cache=False).generate([prompt], config)[0].text,
              LORA: create_backend(dtype="float32", cache=False).generate([prompt], config)[0].text}
     assert served[LORA].startswith("def ") and not served[BASE].startswith("def ")
@@ -124,7 +137,7 @@ def test_greedy_on_the_server_agrees_with_transformers_for_base_and_cogex_lora(s
     assert _common_prefix(served[LORA], local[LORA]) > _common_prefix(served[LORA], served[BASE])
 
 
-def test_ask_through_the_server_with_the_served_cogex_adapter(server: str) -> None:
+def test_ask_through_the_server_with_the_served_cogex_adapter(server: Served) -> None:
     """Exit 1 is the model's program giving no answer (a counted failure); the round trip must work."""
     result = _cli(["ask", "Add the two numbers.", "--input", "12 30", "--json", *_served(server, LORA)], ok=(0, 1))
     answer = json.loads(result.output)
@@ -132,23 +145,16 @@ def test_ask_through_the_server_with_the_served_cogex_adapter(server: str) -> No
     assert (answer["error"] is None) == (result.exit_code == 0) == (answer["answer"] is not None)
 
 
-def test_chat_endpoint_with_few_shot_turns(server: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_chat_endpoint_with_few_shot_turns(server: Served) -> None:
     """--chat on the base model: the demonstrations go as earlier turns through the GGUF's chat template."""
     result = _cli(["ask", "Reverse the word.", "--input", "cat", "--chat", "--json", *_served(server, BASE)], ok=(0, 1))
     answer = json.loads(result.output)
     assert set(answer) >= {"program", "call", "output", "answer", "error"}
-    log = next(Path(tmp_path_factory.getbasetemp()).glob("llama-server*/server.log")).read_text(errors="replace")
-    assert "POST /v1/chat/completions" in log and '"POST /v1/chat/completions HTTP/1.1" 200' in log
+    assert server.answered("/v1/chat/completions") >= 1
 
 
-def _completions_served(tmp_path_factory: pytest.TempPathFactory) -> int:
-    log = next(Path(tmp_path_factory.getbasetemp()).glob("llama-server*/server.log"))
-    return log.read_text(errors="replace").count('"POST /v1/completions HTTP/1.1" 200')
-
-
-def test_exec_hybrid_sends_only_the_undefined_helper_to_the_server(server: str, tmp_path: Path,
-                                                                   tmp_path_factory: pytest.TempPathFactory) -> None:
-    before = _completions_served(tmp_path_factory)
+def test_exec_hybrid_sends_only_the_undefined_helper_to_the_server(server: Served, tmp_path: Path) -> None:
+    before = server.answered("/v1/completions")
     program = tmp_path / "vowels.py"
     program.write_text(
         'def count_vowels_in(word):\n    """Count the vowels of a word."""\n'
@@ -160,22 +166,22 @@ def test_exec_hybrid_sends_only_the_undefined_helper_to_the_server(server: str, 
     run = json.loads(result.output)
     assert run["output"]["length"] == 6  # computed by Python, not by the model
     assert run["path"] == "hybrid" and "vowels" in run["output"]  # vowel_count was answered by the model
-    assert _completions_served(tmp_path_factory) > before  # ... on the server
+    assert server.answered("/v1/completions") > before  # ... on the server
 
 
-def test_search_and_apply_through_the_server(server: str, tmp_path: Path) -> None:
+def test_search_and_apply_through_the_server(server: Served, tmp_path: Path) -> None:
     out = tmp_path / "search"
     _cli(["search", "sum", "--n-generate", "2", "--n-rank", "4", "--executor", "hybrid", "--out", str(out), "--quiet",
           *_served(server, LORA)])
     saved = json.loads((out / "program.json").read_text())
-    assert saved["format"] == "cogex.program/1" and f"openai:{server}|{LORA}" in json.dumps(saved["model"])
+    assert saved["format"] == "cogex.program/1" and f"openai:{server.url}|{LORA}" in json.dumps(saved["model"])
     applied = _cli(["apply", str(out), "--split", "test", "--limit", "4", "--json", *_served(server, LORA)], ok=(0, 1))
     result = json.loads(applied.output)
     assert len(result["predictions"]) == 4 and all("prediction" in row for row in result["predictions"])
     assert (result["n_answered"] > 0) == (applied.exit_code == 0) and 0.0 <= result["accuracy"] <= 1.0
 
 
-def test_eval_of_a_yaml_task_through_the_server(server: str, tmp_path: Path) -> None:
+def test_eval_of_a_yaml_task_through_the_server(server: Served, tmp_path: Path) -> None:
     """The evaluation issue's check: a user's YAML task, majority / zero-shot / CoTACS, --backend openai."""
     rows = [{"text": f"{i * 7 + 3}", "label": "even" if (i * 7 + 3) % 2 == 0 else "odd"} for i in range(64)]
     (tmp_path / "parity.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
@@ -192,6 +198,6 @@ def test_eval_of_a_yaml_task_through_the_server(server: str, tmp_path: Path) -> 
     for cell in cells.values():
         assert {"accuracy", "ci_low", "ci_high", "n", "p_vs_zero_shot", "constant_answer"} <= set(cell)
         assert cell["n"] == 32 and 0.0 <= cell["ci_low"] <= cell["accuracy"] <= cell["ci_high"] <= 1.0
-    assert cells["zero_shot"]["model"] == f"openai:{server}|{BASE}"
-    assert cells["cotacs_hybrid_k1"]["model"] == f"openai:{server}|{LORA}"
+    assert cells["zero_shot"]["model"] == f"openai:{server.url}|{BASE}"
+    assert cells["cotacs_hybrid_k1"]["model"] == f"openai:{server.url}|{LORA}"
     assert cells["cotacs_hybrid_k1"]["p_vs_zero_shot"] is not None

@@ -105,7 +105,7 @@ def idle_cpus() -> int:
         busy = round(os.getloadavg()[0])
     except (AttributeError, OSError):
         busy = 0
-    return max(1, min(usable, usable - busy))
+    return max(1, usable - busy)
 
 
 def configure_torch_threads(threads: int | None = None) -> None:

@@ -41,13 +41,12 @@ class CallCount:
         return self.propose + self.alpha + self.rank
 
 
-def rank_evaluations(settings: SearchSettings, n_entries: int, n_rank: int | None = None) -> int:
+def rank_evaluations(settings: SearchSettings, n_entries: int) -> int:
     """(program, binding, item) runs for ``n_entries`` ranked (program, binding) pairs."""
-    items = settings.n_rank if n_rank is None else n_rank
     if settings.ranking == "halving" and n_entries:
-        return planned_evaluations(items, n_entries, min_items=settings.halving_min_items,
+        return planned_evaluations(settings.n_rank, n_entries, min_items=settings.halving_min_items,
                                    eta=settings.halving_eta, keep=settings.k)
-    return n_entries * items
+    return n_entries * settings.n_rank
 
 
 def _calls_per_run(settings: SearchSettings, binding: str) -> int:
@@ -80,10 +79,9 @@ def nominal_calls(settings: SearchSettings, *, helper_calls_per_run: int = 0, fa
     helpers = helper_calls_per_run if settings.executor == "hybrid" else 0
     attempts = n * (1 + settings.max_resamples) if resample_all else n
     fallback = 1 if (failing_runs and sandboxed) else 0
-    entries = {binding: n for binding in bindings}  # distinct programs per binding
-    total_runs = rank_evaluations(settings, sum(entries.values()))
-    # Halving cuts across bindings; split its runs in proportion to the entries (exact when exhaustive).
-    runs = {b: total_runs * count // sum(entries.values()) for b, count in entries.items()}
+    total_runs = rank_evaluations(settings, n * len(bindings))  # n distinct programs under each binding
+    # Halving cuts across bindings; split its runs evenly between them (exact when exhaustive).
+    runs = {binding: total_runs // len(bindings) for binding in bindings}
     model_runs = runs.get(MODEL_BINDING, 0) if sandboxed else 0
     alpha_runs = attempts * n if settings.alpha > 0 else 0
     return counted_calls(settings, attempts=attempts, runs_by_binding=runs,
