@@ -442,6 +442,40 @@ def test_every_model_command_has_the_same_backend_options() -> None:
     assert opt.BackendArgs().max_retries == opt.DEFAULT_MAX_RETRIES == 2
 
 
+def test_search_and_eval_share_one_declaration_of_the_search_options() -> None:
+    """Every SearchSettings field is a flag of `cogex search` (eval: all but k and executor, which
+    each CoTACS method sets), with the settings' own default, and the parsed flags arrive as one
+    SearchSettings."""
+    import inspect
+    from dataclasses import fields
+
+    from cogex.cli import options as opt
+    from cogex.search.cotacs import SearchSettings
+
+    flags = {f.name: "--" + f.name.replace("_", "-") for f in fields(SearchSettings) if f.name != "seed"}
+    search_help = _run(["search", "--help"], env={"COLUMNS": "250"}).stdout
+    eval_help = _run(["eval", "--help"], env={"COLUMNS": "250"}).stdout
+    assert not {flag for flag in flags.values() if flag not in search_help}
+    assert not {flag for name, flag in flags.items() if name not in ("k", "executor") and flag not in eval_help}
+    assert "--executor" not in eval_help and "--k " not in eval_help
+
+    seen: list[object] = []
+
+    @opt.search_options
+    def command(*, search_settings: object) -> None:
+        seen.append(search_settings)
+
+    params = inspect.signature(command).parameters
+    defaults = SearchSettings()
+    for name in flags:
+        expected = ",".join(defaults.bindings) if name == "bindings" else getattr(defaults, name)
+        assert params[name].default == expected, name
+    command(**{name: params[name].default for name in flags} | {"alpha": 0.25, "bindings": "text"})
+    assert seen == [SearchSettings(alpha=0.25, bindings=("text",))]
+    with pytest.raises(TypeError, match="exclude"):
+        opt.search_options(exclude=("nonsense",))(command)
+
+
 # ============================================================================ the real entry point
 
 

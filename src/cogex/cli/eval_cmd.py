@@ -10,6 +10,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from cogex.cli import options as opt
+from cogex.search.cotacs import SearchSettings
 from cogex.cli.common import backend_from, check_cache_location, console, fail, out, plain, usage_error, user_errors
 
 TASKS_HELP = ("Comma-separated tasks: paper task names, shipped held-out task names, task config .yaml files, or the"
@@ -69,20 +70,17 @@ def _report_only(out_dir: Path, tasks: str | None, methods: str | None) -> None:
 
 
 @opt.backend_options
+@opt.search_options(exclude=("k", "executor"))
 def eval_command(
     tasks: Annotated[Optional[str], typer.Option("--tasks", help=TASKS_HELP)] = None,
     methods: Annotated[Optional[str], typer.Option("--methods", help=METHODS_HELP)] = None,
     test_items: Annotated[int, typer.Option("--test-items", min=1, help="Test items per task, the same for every method (the whole test split when smaller).")] = 100,
-    n_generate: Annotated[int, typer.Option("--n-generate", min=1, help="CoTACS candidates (paper: 300).")] = 6,
-    n_rank: Annotated[int, typer.Option("--n-rank", min=1, help="CoTACS ranking items (paper: the rest of at most 1000).")] = 24,
-    max_resamples: Annotated[int, typer.Option("--max-resamples", min=0, help="CoTACS resamples per generating item.")] = 1,
-    ranking: Annotated[opt.RankingName, typer.Option("--ranking", help="exhaustive (paper) or halving.")] = "exhaustive",
-    bindings: opt.BindingsOption = "model,text,words",
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Run directory; rerunning with the same one resumes.")] = Path("runs/eval"),
     seed: opt.SeedOption = 0,
     quiet: opt.QuietOption = False,
     report_only: Annotated[bool, typer.Option("--report-only", help="Only rebuild results.json, the table and plots from the cells saved in --out (all of them unless --tasks/--methods).")] = False,
     *,
+    search_settings: SearchSettings,
     backend_args: opt.BackendArgs,
 ) -> None:
     """Evaluate baselines, end-to-end CoGEX and CoTACS on any tasks, with bootstrap CIs and p-values."""
@@ -93,7 +91,6 @@ def eval_command(
     from cogex.evaluate.report import write_report
     from cogex.evaluate.results import build_results
     from cogex.evaluate.run import EvalSettings, evaluate, needs_models
-    from cogex.search import SearchSettings
 
     chosen_methods = _methods(methods)
     chosen_tasks, specs = _tasks(tasks)
@@ -102,8 +99,8 @@ def eval_command(
     with user_errors():
         settings = EvalSettings(
             tasks=tuple(specs), methods=chosen_methods, test_items=test_items, seed=seed,
-            search=SearchSettings(n_generate=n_generate, n_rank=n_rank, k=3, max_resamples=max_resamples, ranking=ranking,
-                                  bindings=opt.parse_bindings(bindings), seed=seed),
+            # Each CoTACS method sets its executor and k (k1 methods use the top program of the k=3 search).
+            search=replace(search_settings, k=3, seed=seed).validate(),
         )
     need_base, need_cogex = needs_models(chosen_methods)
     if need_base or need_cogex:

@@ -186,6 +186,32 @@ def _with_aliases(annotated: Any, extra: Sequence[str]) -> Any:
     return Annotated[base, info]
 
 
+def option_group(func: Callable[..., Any], *, param: str, fields_: Sequence[tuple[str, Any, Any]],
+                 build: Callable[[dict[str, Any]], Any]) -> Any:
+    """Give ``func`` the options ``fields_`` (name, annotated type, default) and pass it, in its
+    parameter ``param``, the object ``build`` makes of their parsed values: one declaration of a
+    group of options (backend, search) shared by every command that takes it."""
+    hints = typing.get_type_hints(func, include_extras=True)
+    signature = inspect.signature(func)
+    own = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values() if p.name != param]
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+             for name, annotation, default in fields_]
+    clash = {p.name for p in own} & {p.name for p in added}
+    if clash:
+        raise TypeError(f"{func.__name__} declares shared options itself: {sorted(clash)}")
+    names = [name for name, _, _ in fields_]
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> Any:
+        group = build({name: kwargs.pop(name) for name in names})
+        return func(**kwargs, **{param: group})
+
+    new_signature = signature.replace(parameters=[*own, *added], return_annotation=inspect.Signature.empty)
+    wrapper.__signature__ = new_signature  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in new_signature.parameters.values()}
+    return wrapper
+
+
 def backend_options(func: Callable[..., Any] | None = None, *,
                     aliases: Mapping[str, Sequence[str]] | None = None) -> Any:
     """Give a command every backend option, with the shared defaults. The command declares a
@@ -197,26 +223,53 @@ def backend_options(func: Callable[..., Any] | None = None, *,
     unknown = set(extra) - {f.name for f in fields(BackendArgs)}
     if unknown:
         raise TypeError(f"aliases for unknown backend options: {sorted(unknown)}")
-    hints = typing.get_type_hints(func, include_extras=True)
-    signature = inspect.signature(func)
-    own = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()
-           if p.name != BACKEND_ARGS]
-    added = [
-        inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default,
-                          annotation=_with_aliases(_BACKEND_ANNOTATIONS[f.name], extra[f.name]) if f.name in extra
-                          else _BACKEND_ANNOTATIONS[f.name])
-        for f in fields(BackendArgs)
-    ]
-    clash = {p.name for p in own} & {p.name for p in added}
-    if clash:
-        raise TypeError(f"{func.__name__} declares backend options itself: {sorted(clash)}")
+    group = [(f.name, _with_aliases(_BACKEND_ANNOTATIONS[f.name], extra[f.name]) if f.name in extra
+              else _BACKEND_ANNOTATIONS[f.name], f.default) for f in fields(BackendArgs)]
+    return option_group(func, param=BACKEND_ARGS, fields_=group, build=lambda values: BackendArgs(**values))
 
-    @functools.wraps(func)
-    def wrapper(**kwargs: Any) -> Any:
-        args = BackendArgs(**{f.name: kwargs.pop(f.name) for f in fields(BackendArgs)})
-        return func(**kwargs, **{BACKEND_ARGS: args})
 
-    new_signature = signature.replace(parameters=[*own, *added], return_annotation=inspect.Signature.empty)
-    wrapper.__signature__ = new_signature  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {p.name: p.annotation for p in new_signature.parameters.values()}
-    return wrapper
+# ------------------------------------------------------------------ the CoTACS search options
+
+#: The one declaration of the search options: one flag per :class:`cogex.search.SearchSettings`
+#: field (its default is the flag's default); ``seed`` is every command's own ``--seed``.
+_SEARCH_ANNOTATIONS: dict[str, Any] = {
+    "n_generate": Annotated[int, typer.Option("--n-generate", "-n", min=1, help="CoTACS: items that each propose one candidate program (paper: 300).")],
+    "n_rank": Annotated[int, typer.Option("--n-rank", min=1, help="CoTACS: items used to rank the candidates (paper: the rest of at most 1000 items).")],
+    "k": Annotated[int, typer.Option("--k", min=1, help="CoTACS: programs kept: 1, or 3 with majority vote (paper: 1 and 3).")],
+    "alpha": Annotated[float, typer.Option("--alpha", min=0.0, max=1.0, help="CoTACS: resample a candidate while its accuracy on the generating items is below alpha.")],
+    "max_resamples": Annotated[int, typer.Option("--max-resamples", min=0, help="CoTACS: extra samples per generating item at most (R).")],
+    "gen_temperature": Annotated[float, typer.Option("--gen-temperature", min=0.0, help="CoTACS: temperature for proposing programs (paper: 0.7).")],
+    "emu_temperature": Annotated[float, typer.Option("--emu-temperature", min=0.0, help="CoTACS: temperature for emulating them (paper: 0.05).")],
+    "gen_max_new_tokens": Annotated[int, typer.Option("--gen-max-new-tokens", min=1, help="CoTACS: token budget for a program.")],
+    "emu_max_new_tokens": Annotated[int, typer.Option("--emu-max-new-tokens", min=1, help="CoTACS: token budget for one emulation.")],
+    "executor": Annotated[ExecutorName, typer.Option("--executor", help="CoTACS: emulate (paper), python (sandbox only) or hybrid (sandbox + model for undefined helpers).")],
+    "ranking": Annotated[RankingName, typer.Option("--ranking", help="CoTACS: exhaustive (paper) or halving (successive halving: far fewer calls).")],
+    "halving_min_items": Annotated[int, typer.Option("--halving-min-items", min=1, help="Halving: ranking items in the first round.")],
+    "halving_eta": Annotated[int, typer.Option("--halving-eta", min=2, help="Halving: keep 1/eta of the programs per round, eta times more items (at least 2).")],
+    "bindings": BindingsOption,
+}
+SEARCH_SETTINGS = "search_settings"
+
+
+def search_options(func: Callable[..., Any] | None = None, *, exclude: Sequence[str] = ()) -> Any:
+    """Give a command the CoTACS search options (every :class:`~cogex.search.SearchSettings`
+    field but ``seed`` and ``exclude``, with the settings' defaults). The command declares a
+    ``search_settings: SearchSettings`` parameter and receives them in it (not yet validated;
+    excluded fields and ``seed`` keep their defaults for the command to set)."""
+    if func is None:
+        return functools.partial(search_options, exclude=exclude)
+    from cogex.search.cotacs import SearchSettings
+
+    unknown = set(exclude) - set(_SEARCH_ANNOTATIONS)
+    if unknown:
+        raise TypeError(f"unknown search options to exclude: {sorted(unknown)}")
+    defaults = {f.name: f.default for f in fields(SearchSettings)}
+    defaults["bindings"] = ",".join(defaults["bindings"])
+    group = [(name, annotation, defaults[name]) for name, annotation in _SEARCH_ANNOTATIONS.items() if name not in exclude]
+
+    def build(values: dict[str, Any]) -> Any:
+        if "bindings" in values:
+            values["bindings"] = parse_bindings(values["bindings"])
+        return SearchSettings(**values)
+
+    return option_group(func, param=SEARCH_SETTINGS, fields_=group, build=build)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,6 +12,7 @@ from rich.table import Table
 from cogex.cli import options as opt
 from cogex.cli import tasks_option as topt
 from cogex.search.artifact import PROGRAM_FILE, Program
+from cogex.search.cotacs import SearchSettings
 from cogex.cli.common import (
     EXIT_FAILED,
     backend_from,
@@ -24,23 +26,10 @@ from cogex.cli.common import (
 
 
 @opt.backend_options
+@opt.search_options
 def search(
     task: topt.TaskArgument,
     out_dir: Annotated[Optional[Path], typer.Option("--out", "-o", help="Run directory (default runs/search-TASK-EXECUTOR-seedS).")] = None,
-    n_generate: Annotated[int, typer.Option("--n-generate", "-n", min=1, help="Items that each propose one candidate program (paper: 300).")] = 6,
-    n_rank: Annotated[int, typer.Option("--n-rank", min=1, help="Items used to rank candidates (paper: the rest of at most 1000 items).")] = 24,
-    k: Annotated[int, typer.Option("--k", min=1, help="Programs kept: 1, or 3 with majority vote (paper: 1 and 3).")] = 1,
-    alpha: Annotated[float, typer.Option("--alpha", min=0.0, max=1.0, help="Resample a candidate while its accuracy on the generating items is below alpha.")] = 0.0,
-    max_resamples: Annotated[int, typer.Option("--max-resamples", min=0, help="R: extra samples per generating item at most.")] = 1,
-    gen_temperature: Annotated[float, typer.Option("--gen-temperature", min=0.0, help="Temperature for proposing programs (paper: 0.7).")] = 0.7,
-    emu_temperature: Annotated[float, typer.Option("--emu-temperature", min=0.0, help="Temperature for emulating them (paper: 0.05).")] = 0.05,
-    gen_max_new_tokens: Annotated[int, typer.Option("--gen-max-new-tokens", min=1, help="Token budget for a program.")] = 384,
-    emu_max_new_tokens: Annotated[int, typer.Option("--emu-max-new-tokens", min=1, help="Token budget for one emulation.")] = 192,
-    executor: Annotated[opt.ExecutorName, typer.Option("--executor", help="emulate (paper), python (sandbox only) or hybrid (sandbox + model for undefined helpers).")] = "emulate",
-    ranking: Annotated[opt.RankingName, typer.Option("--ranking", help="exhaustive (paper) or halving (successive halving: far fewer calls).")] = "exhaustive",
-    halving_min_items: Annotated[int, typer.Option("--halving-min-items", min=1, help="Halving: ranking items in the first round.")] = 4,
-    halving_eta: Annotated[int, typer.Option("--halving-eta", min=2, help="Halving: keep 1/eta of the programs per round, eta times more items (at least 2).")] = 2,
-    bindings: opt.BindingsOption = "model,text,words",
     seed: opt.SeedOption = 0,
     instruction: topt.InstructionOption = None,
     input_column: topt.InputColumnOption = "input",
@@ -48,28 +37,25 @@ def search(
     answer_format: topt.AnswerFormatOption = "text",
     quiet: opt.QuietOption = False,
     *,
+    search_settings: SearchSettings,
     backend_args: opt.BackendArgs,
 ) -> None:
     """CoTACS: propose one program per generating item, rank by running them, keep the top k.
 
     Exit code 0 when a program was found, 1 when no candidate could be parsed."""
     from cogex.cli.progress import StageProgress
-    from cogex.search import SearchSettings, run_search
+    from cogex.search import run_search
 
     with user_errors():
-        settings = SearchSettings(
-            n_generate=n_generate, n_rank=n_rank, k=k, alpha=alpha, max_resamples=max_resamples,
-            gen_temperature=gen_temperature, emu_temperature=emu_temperature, gen_max_new_tokens=gen_max_new_tokens,
-            emu_max_new_tokens=emu_max_new_tokens, executor=executor, ranking=ranking, halving_min_items=halving_min_items,
-            halving_eta=halving_eta, bindings=opt.parse_bindings(bindings), seed=seed,
-        ).validate()
+        settings = replace(search_settings, seed=seed).validate()
+        n_generate, n_rank = settings.n_generate, settings.n_rank
         task_obj = topt.resolve_task(task, instruction, input_column, target_column, answer_format)
         available = len(task_obj.examples("search", limit=n_generate + n_rank, seed=seed))
         if available < n_generate + 1:
             fail(f"task {task_obj.name!r} has {available} search items; --n-generate {n_generate} needs at least "
                  f"{n_generate + 1} (one or more left to rank)")
         source = topt.task_source(task, task_obj, input_column, target_column, answer_format)
-    run_dir = out_dir or Path("runs") / f"search-{task_obj.name}-{executor}-seed{seed}"
+    run_dir = out_dir or Path("runs") / f"search-{task_obj.name}-{settings.executor}-seed{seed}"
     if run_dir.exists() and not run_dir.is_dir():
         fail(f"--out {run_dir} exists and is not a directory")
     check_cache_location(backend_args.no_cache)
