@@ -6,8 +6,11 @@ are ranked exhaustively on the same items by:
 hf_generate   transformers ``model.generate`` on left-padded batches of the full emulator
               prompts (``--batch-size`` per call, stop strings through ``stop_strings``): what a
               competent user writes
-cogex         cogex's transformers backend: batches filled across programs, the instruction +
-              program prefix computed once per program and its KV cache shared by its items
+cogex_fixed   cogex's transformers backend with fixed batches (a batch shrinks as its rows finish):
+              batches filled across programs, the instruction + program prefix computed once
+              per program and its KV cache shared by its items
+cogex         the same with continuous batching (the default): a finished row is replaced by
+              a queued one at once, so the batch stays full
 llama_server  (with ``--llama-server-url``) the OpenAI-compatible llama.cpp server on the same
               GGUF, through ``--backend openai``
 
@@ -33,6 +36,7 @@ from cogex.execute.executors import make_executor
 from cogex.generate.modes import EMULATOR_CONFIG
 from cogex.models.backend import Backend, Completion, GenerationConfig, cut_at_stop
 from cogex.models.factory import create_backend
+from cogex.models.transformers_backend import TransformersBackend
 from cogex.search import SearchSettings
 from cogex.search.cotacs import choose, propose, rank, score, split_items
 from cogex.tasks import get_task
@@ -193,6 +197,8 @@ def main() -> None:
 
     engines: dict[str, tuple[Backend, SearchSettings]] = {
         "hf_generate": (HFGenerateBackend(cogex_backend.model, cogex_backend.tokenizer, args.batch_size), settings),
+        "cogex_fixed": (TransformersBackend(cogex_backend.model, cogex_backend.tokenizer, batch_size=args.batch_size,
+                                            continuous_batching=False), settings),
         "cogex": (cogex_backend, settings),
         "cogex_halving": (cogex_backend, replace(settings, ranking="halving")),
     }

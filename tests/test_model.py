@@ -124,6 +124,44 @@ def test_grouped_prefixes_in_one_batch_give_the_same_greedy_outputs(embedded_bac
     assert [len(g) for g in grouped] == [2, 3]
 
 
+def test_finished_rows_are_replaced_at_once_and_outputs_do_not_change(embedded_backend) -> None:
+    """Continuous batching: with 2 live rows and 6 queued, a row that finishes is replaced before
+    the next decode step (every decode step before the last admission runs 2 rows), and each
+    row's text is what it gives alone, with and without shared prefixes."""
+    from cogex.models.transformers_backend import TransformersBackend
+
+    backend = TransformersBackend(embedded_backend.model, embedded_backend.tokenizer, batch_size=2)
+    forwards: list[tuple[int, int]] = []  # (rows, tokens per row) of every forward pass
+    real_model = backend.model
+
+    class Recording:
+        config = real_model.config
+
+        def __call__(self, **kwargs):
+            forwards.append(tuple(kwargs["input_ids"].shape))
+            return real_model(**kwargs)
+
+    prompts = ["The capital of France is", "1, 2, 3,", "def add(a, b):\n", "A list of colours: red,", "Hello", "x = [1, 2"]
+    config = GenerationConfig(max_new_tokens=14, stop=("\n", "."))
+    alone = [backend.generate([p], config)[0] for p in prompts]
+    assert len({c.completion_tokens for c in alone}) > 1  # rows really finish at different steps
+    backend.model = Recording()
+    try:
+        together = backend.generate(prompts, config)
+        prefill_at = [i for i, (_, width) in enumerate(forwards) if width > 1]
+        decode_rows = [rows for i, (rows, width) in enumerate(forwards) if width == 1 and i < prefill_at[-1]]
+        assert len(prefill_at) >= 3 and decode_rows and all(rows == 2 for rows in decode_rows)
+        prefix = fmt.emulator_prefix("Sort the words alphabetically.", PROGRAM)
+        suffixes = [fmt.emulator_suffix(x) for x in ["pear apple", "zebra dog cat mouse owl", "b a", "fig", "c b a d"]]
+        emulate = GenerationConfig(max_new_tokens=20, stop=fmt.STOP_STRINGS)
+        shared = backend.generate_shared_prefix(prefix, suffixes, emulate)
+    finally:
+        backend.model = real_model
+    assert [c.text for c in together] == [c.text for c in alone]
+    assert [(c.finish_reason, c.completion_tokens) for c in together] == [(c.finish_reason, c.completion_tokens) for c in alone]
+    assert [c.text for c in shared] == [c.text for c in backend.generate_segments(prefix, suffixes, emulate)]
+
+
 def test_stop_strings_cut_the_text(embedded_backend) -> None:
     config = GenerationConfig(max_new_tokens=40, stop=("\n",))
     completion = embedded_backend.generate(["Here is a list of three colours:\n1."], config)[0]

@@ -1,15 +1,17 @@
-"""Batched generation with transformers on CPU or GPU, with KV-cache reuse of a shared prefix.
+"""Generation with transformers on CPU or GPU: continuous batching with KV-cache reuse of shared prefixes.
 
 One decoding loop serves every path. Rows are laid out as ``[prefix][padding][suffix]``; the
 padding is masked out and position ids continue the prefix, so a prefix computed once and
-copied across the batch gives the same greedy result as recomputing it for every row. Rows of
-different prefixes (several programs, each over its items) share one batch: the prefixes are
-computed together, left-padded, and each row gets a copy of its own prefix's cache.
-Sampling draws from a per-row generator seeded by (seed, prompt), independent of batching.
+copied to every row of its group gives the same greedy result as recomputing it for every row.
+At most ``batch_size`` rows are live; a finished row is replaced by a queued one, prefilled and
+merged into the live cache (left-padded to its length), so the batch stays full. Sampling draws
+from a per-row generator seeded by (seed, prompt), independent of batching.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from cogex.models.backend import Backend, Completion, GenerationConfig, cut_at_stop, prompt_seed, split_by_group
@@ -27,6 +29,7 @@ class TransformersBackend(Backend):
         identity: str = "transformers",
         batch_size: int = 8,
         max_prompt_tokens: int = 2048,
+        continuous_batching: bool = True,
     ) -> None:
         import torch
 
@@ -35,13 +38,15 @@ class TransformersBackend(Backend):
         self.identity = identity
         self.batch_size = batch_size
         self.max_prompt_tokens = max_prompt_tokens
+        #: refill finished rows from the queue (False: fixed batches, which shrink as their rows finish)
+        self.continuous_batching = continuous_batching
         self.device = next(model.parameters()).device
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
         eos = tokenizer.eos_token_id
         self.eos_ids = {eos} if isinstance(eos, int) else set(eos or [])
         self._torch = torch
         #: counters (see usage()): forward passes and prompt tokens actually computed
-        self.stats = {"prompt_tokens_computed": 0, "prompt_tokens_reused": 0, "generated_tokens": 0, "calls": 0}
+        self.stats = {"prompt_tokens_computed": 0, "prompt_tokens_reused": 0, "generated_tokens": 0, "calls": 0, "decode_steps": 0}
         self._on_tokens: Callable[[int], None] | None = None
 
     @classmethod
@@ -111,21 +116,41 @@ class TransformersBackend(Backend):
         texts: list[str],
         config: GenerationConfig,
     ) -> list[Completion]:
-        """Decode in batches of ``batch_size`` rows. Rows are ordered by prefix group, then by
-        length, so a batch spans few prefixes and pads little; the order is restored afterwards."""
-        order = sorted(range(len(rows)), key=lambda i: (row_groups[i], len(rows[i])))
-        results: dict[int, Completion] = {}
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start : start + self.batch_size]
-            local: dict[int, int] = {}
-            for i in chunk:
-                local.setdefault(row_groups[i], len(local))
-            chunk_prefixes = [prefixes[g] for g in local] if prefixes else []
-            done = self._decode(
-                chunk_prefixes, [local[row_groups[i]] for i in chunk], [rows[i] for i in chunk], [texts[i] for i in chunk], config
-            )
-            results.update(zip(chunk, done))
-        return [results[i] for i in range(len(rows))]
+        """Decode every row with at most ``batch_size`` rows live at a time (continuous batching).
+
+        Rows are queued by prefix group, then by length, so live rows span few prefixes and pad
+        little. When rows finish, queued rows are prefilled and join the live batch, their cache
+        left-padded to the batch's length (the padding is masked out; positions are per row), so
+        the batch stays full instead of shrinking to its longest row. Each prefix is computed
+        once and copied into the cache of every row of its group."""
+        from transformers import DynamicCache
+
+        # Rows join a live batch, and prefix caches are copied, only where the cache layers are
+        # plain growing ones; otherwise (sliding windows) every row is prefilled whole and a
+        # batch is decoded to its end before the next one starts.
+        plain = _plain_layers(DynamicCache(config=self.model.config))
+        if prefixes and not plain:
+            rows = [prefixes[g] + row for g, row in zip(row_groups, rows)]
+            prefixes = []
+        refill = plain and self.continuous_batching
+        queue = deque(sorted(range(len(rows)), key=lambda i: (row_groups[i], len(rows[i]))))
+        state = _DecodeState(prefixes, row_groups, rows, texts, config)
+        pool: _Pool | None = None
+        while queue or pool is not None:
+            live = 0 if pool is None else len(pool.rows)
+            free = self.batch_size - live
+            # Admit a few rows at a time: a prefill costs about one decode step of the batch.
+            if queue and free > 0 and (pool is None or (refill and free >= min(len(queue), max(1, self.batch_size // 4)))):
+                chunk = [queue.popleft() for _ in range(min(free, len(queue)))]
+                admitted, logits = self._prefill(state, chunk, queue)
+                admitted = self._advance(state, admitted, logits)
+                pool = admitted if pool is None else (_merge(self._torch, pool, admitted) if admitted is not None else pool)
+                continue
+            assert pool is not None
+            pool = self._advance(state, pool, self._step(pool))
+            if pool is not None and refill:
+                _trim(pool)
+        return [state.finished[row] for row in range(len(rows))]
 
     def _left_pad(self, rows: list[list[int]], offsets: list[int]) -> tuple[Any, Any, Any]:
         """Token ids left-padded to a common width, their attention mask, and position ids that
@@ -141,114 +166,121 @@ class TransformersBackend(Backend):
             positions[i, width - len(row) :] = torch.arange(offset, offset + len(row))
         return ids, mask, positions
 
-    def _prefix_cache(self, prefixes: list[list[int]]) -> tuple[Any, Any]:
-        """The KV cache of every prefix (left-padded to a common length when there are several)
-        and the attention mask of the prefix part."""
-        from transformers import DynamicCache
-
-        torch = self._torch
-        ids, mask, positions = self._left_pad(prefixes, [0] * len(prefixes))
-        cache = DynamicCache(config=self.model.config)
-        with torch.inference_mode():
-            if len(prefixes) == 1:
-                self.model(input_ids=ids.to(self.device), past_key_values=cache, use_cache=True, logits_to_keep=1)
-            else:
-                self.model(
-                    input_ids=ids.to(self.device),
-                    attention_mask=mask.to(self.device),
-                    position_ids=positions.to(self.device),
-                    past_key_values=cache,
-                    use_cache=True,
-                    logits_to_keep=1,
-                )
-        self.stats["prompt_tokens_computed"] += sum(len(p) for p in prefixes)
-        return cache, mask
-
-    def _decode(
-        self,
-        prefixes: list[list[int]],
-        row_groups: list[int],
-        rows: list[list[int]],
-        texts: list[str],
-        config: GenerationConfig,
-    ) -> list[Completion]:
+    def _prefill(self, state: "_DecodeState", chunk: list[int], queue: deque[int]) -> tuple["_Pool", Any]:
+        """The rows ``chunk`` prefilled (their group prefixes copied from ``state``'s prefix
+        caches, computed once per group): a pool of them and the logits of their first token."""
         from transformers import DynamicCache
 
         torch = self._torch
         self.stats["calls"] += 1
-        batch = len(rows)
-        plens = [len(prefixes[g]) for g in row_groups] if prefixes else [0] * batch
-        input_ids, suffix_mask, positions = self._left_pad(rows, plens)
-        if prefixes:
-            cache, prefix_mask = self._prefix_cache(prefixes)
-            index = torch.tensor(row_groups, device=self.device)
-            cache.batch_select_indices(index)  # one copy of its group's prefix per row
-            attention = torch.cat([prefix_mask[torch.tensor(row_groups)], suffix_mask], dim=1)
-            self.stats["prompt_tokens_reused"] += sum(plens) - sum(len(p) for p in prefixes)
-        else:
-            cache = DynamicCache(config=self.model.config)
-            attention = suffix_mask
-        self.stats["prompt_tokens_computed"] += sum(len(r) for r in rows)
-
-        generators = []
-        if config.temperature > 0:
-            for text in texts:
-                gen = torch.Generator(device="cpu")
-                gen.manual_seed(prompt_seed(config.seed, text))
-                generators.append(gen)
-
-        generated: list[list[int]] = [[] for _ in range(batch)]
-        finished: dict[int, Completion] = {}
-        alive = list(range(batch))  # original row index of each live cache row
-        step_ids = input_ids.to(self.device)
-        step_pos = positions.to(self.device)
+        plens = [len(state.prefixes[state.row_groups[i]]) if state.prefixes else 0 for i in chunk]
+        input_ids, suffix_mask, positions = self._left_pad([state.rows[i] for i in chunk], plens)
+        cache = DynamicCache(config=self.model.config)
+        attention = suffix_mask
+        if state.prefixes:
+            width = max(plens)
+            layers = [self._prefix_layers(state, state.row_groups[i]) for i in chunk]
+            for layer_index in range(len(layers[0])):
+                keys = torch.cat([_left_pad_kv(torch, group[layer_index][0], width) for group in layers])
+                values = torch.cat([_left_pad_kv(torch, group[layer_index][1], width) for group in layers])
+                cache.update(keys, values, layer_index)
+            prefix_mask = torch.zeros((len(chunk), width), dtype=torch.long)
+            for slot, plen in enumerate(plens):
+                prefix_mask[slot, width - plen :] = 1
+            attention = torch.cat([prefix_mask, suffix_mask], dim=1)
+            for slot, i in enumerate(chunk):
+                group = state.row_groups[i]
+                if group in state.reused_groups:
+                    self.stats["prompt_tokens_reused"] += plens[slot]
+                state.reused_groups.add(group)
+            # A group's prefix cache is freed once no queued row needs it.
+            waiting = {state.row_groups[i] for i in queue}
+            for group in list(state.prefix_layers):
+                if group not in waiting:
+                    del state.prefix_layers[group]
+        self.stats["prompt_tokens_computed"] += sum(len(state.rows[i]) for i in chunk)
         attention = attention.to(self.device)
-        next_pos = torch.tensor([plens[i] + len(r) for i, r in enumerate(rows)], device=self.device)
         with torch.inference_mode():
-            for step in range(config.max_new_tokens):
-                logits = self.model(
-                    input_ids=step_ids,
-                    attention_mask=attention,
-                    position_ids=step_pos,
-                    past_key_values=cache,
-                    use_cache=True,
-                    logits_to_keep=1,
-                ).logits[:, -1, :].float()
-                tokens = self._pick(logits, [generators[i] for i in alive] if generators else None, config)
-                if self._on_tokens is not None:
-                    self._on_tokens(len(alive))  # one token per live row this step
-                keep: list[int] = []
-                for slot, row in enumerate(alive):
-                    token = int(tokens[slot])
-                    if token in self.eos_ids:
-                        finished[row] = self._completion(rows[row], generated[row], "stop", plens[row], config)
-                        continue
-                    generated[row].append(token)
-                    text = self.tokenizer.decode(generated[row][-24:], skip_special_tokens=True)
-                    if config.stop and any(s in text for s in config.stop):
-                        finished[row] = self._completion(rows[row], generated[row], "stop", plens[row], config)
-                        continue
-                    if step + 1 >= config.max_new_tokens:
-                        finished[row] = self._completion(rows[row], generated[row], "length", plens[row], config)
-                        continue
-                    keep.append(slot)
-                if not keep:
-                    break
-                if len(keep) < len(alive):
-                    index = torch.tensor(keep, device=self.device)
-                    cache.batch_select_indices(index)
-                    attention = attention[index]
-                    tokens = tokens[index]
-                    next_pos = next_pos[index]
-                    alive = [alive[s] for s in keep]
-                step_ids = tokens.view(-1, 1)
-                step_pos = next_pos.view(-1, 1)
-                next_pos = next_pos + 1
-                attention = torch.cat([attention, torch.ones((len(alive), 1), dtype=attention.dtype, device=self.device)], dim=1)
-        for row in range(batch):
-            if row not in finished:
-                finished[row] = self._completion(rows[row], generated[row], "length", plens[row], config)
-        return [finished[row] for row in range(batch)]
+            logits = self.model(
+                input_ids=input_ids.to(self.device),
+                attention_mask=attention,
+                position_ids=positions.to(self.device),
+                past_key_values=cache,
+                use_cache=True,
+                logits_to_keep=1,
+            ).logits[:, -1, :].float()
+        self.stats["decode_steps"] += 1
+        generators = [state.generator(i) for i in chunk] if state.config.temperature > 0 else []
+        next_pos = torch.tensor([plen + len(state.rows[i]) for plen, i in zip(plens, chunk)], device=self.device)
+        return _Pool(cache, attention, next_pos, None, list(chunk), generators), logits
+
+    def _prefix_layers(self, state: "_DecodeState", group: int) -> list[tuple[Any, Any]]:
+        """The (keys, values) of every layer for prefix ``group`` (batch 1), computed on first use."""
+        from transformers import DynamicCache
+
+        if group not in state.prefix_layers:
+            torch = self._torch
+            ids = torch.tensor([state.prefixes[group]], dtype=torch.long, device=self.device)
+            cache = DynamicCache(config=self.model.config)
+            with torch.inference_mode():
+                self.model(input_ids=ids, past_key_values=cache, use_cache=True, logits_to_keep=1)
+            self.stats["prompt_tokens_computed"] += len(state.prefixes[group])
+            state.prefix_layers[group] = [(layer.keys, layer.values) for layer in cache.layers]
+        return state.prefix_layers[group]
+
+    def _step(self, pool: "_Pool") -> Any:
+        """One decode step of every live row: feed its last token, return the next logits."""
+        torch = self._torch
+        pool.attention = torch.cat([pool.attention, torch.ones((len(pool.rows), 1), dtype=pool.attention.dtype, device=self.device)], dim=1)
+        with torch.inference_mode():
+            logits = self.model(
+                input_ids=pool.tokens.view(-1, 1),
+                attention_mask=pool.attention,
+                position_ids=pool.next_pos.view(-1, 1),
+                past_key_values=pool.cache,
+                use_cache=True,
+                logits_to_keep=1,
+            ).logits[:, -1, :].float()
+        self.stats["decode_steps"] += 1
+        pool.next_pos = pool.next_pos + 1
+        return logits
+
+    def _advance(self, state: "_DecodeState", pool: "_Pool", logits: Any) -> "_Pool | None":
+        """Pick each live row's next token; finished rows leave the pool (None when it empties)."""
+        config = state.config
+        tokens = self._pick(logits, pool.generators or None, config)
+        if self._on_tokens is not None:
+            self._on_tokens(len(pool.rows))  # one token per live row this step
+        keep: list[int] = []
+        for slot, row in enumerate(pool.rows):
+            token = int(tokens[slot])
+            generated = state.generated[row]
+            plen = len(state.prefixes[state.row_groups[row]]) if state.prefixes else 0
+            if token in self.eos_ids:
+                state.finished[row] = self._completion(state.rows[row], generated, "stop", plen, config)
+                continue
+            generated.append(token)
+            text = self.tokenizer.decode(generated[-24:], skip_special_tokens=True)
+            if config.stop and any(s in text for s in config.stop):
+                state.finished[row] = self._completion(state.rows[row], generated, "stop", plen, config)
+                continue
+            if len(generated) >= config.max_new_tokens:
+                state.finished[row] = self._completion(state.rows[row], generated, "length", plen, config)
+                continue
+            keep.append(slot)
+        if not keep:
+            return None
+        tokens = tokens.to(self.device)
+        if len(keep) < len(pool.rows):
+            index = self._torch.tensor(keep, device=self.device)
+            pool.cache.batch_select_indices(index)
+            pool.attention = pool.attention[index]
+            pool.next_pos = pool.next_pos[index]
+            tokens = tokens[index]
+            pool.rows = [pool.rows[s] for s in keep]
+            pool.generators = [pool.generators[s] for s in keep] if pool.generators else []
+        pool.tokens = tokens
+        return pool
 
     def _pick(self, logits: Any, generators: list[Any] | None, config: GenerationConfig) -> Any:
         torch = self._torch
@@ -276,3 +308,86 @@ class TransformersBackend(Backend):
             prompt_tokens=plen + len(prompt),
             completion_tokens=len(generated),
         )
+
+
+@dataclass
+class _DecodeState:
+    """What one ``_batched`` call decodes and what it has produced so far."""
+
+    prefixes: list[list[int]]
+    row_groups: list[int]
+    rows: list[list[int]]
+    texts: list[str]
+    config: GenerationConfig
+    generated: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    finished: dict[int, Completion] = field(default_factory=dict)
+    prefix_layers: dict[int, list[tuple[Any, Any]]] = field(default_factory=dict)
+    reused_groups: set[int] = field(default_factory=set)
+
+    def generator(self, row: int) -> Any:
+        """Row ``row``'s sampling generator, seeded by (seed, prompt): independent of batching."""
+        import torch
+
+        gen = torch.Generator(device="cpu")
+        gen.manual_seed(prompt_seed(self.config.seed, self.texts[row]))
+        return gen
+
+
+@dataclass
+class _Pool:
+    """The live rows: their KV cache and attention mask (one column per cached position), the
+    position and token each feeds next, their row indices and sampling generators."""
+
+    cache: Any
+    attention: Any
+    next_pos: Any
+    tokens: Any
+    rows: list[int]
+    generators: list[Any]
+
+
+def _plain_layers(cache: Any) -> bool:
+    """True when every cache layer is a plain growing one, whose tensors can be padded, merged
+    and trimmed (not a sliding-window or other special layer): then rows can join mid-decode."""
+    from transformers.cache_utils import DynamicLayer
+
+    return bool(cache.layers) and all(type(layer) is DynamicLayer for layer in cache.layers)
+
+
+def _left_pad_kv(torch: Any, tensor: Any, width: int) -> Any:
+    """A ``[batch, heads, length, dim]`` cache tensor left-padded with zeros to ``width``."""
+    missing = width - tensor.shape[2]
+    if missing <= 0:
+        return tensor
+    pad = torch.zeros((tensor.shape[0], tensor.shape[1], missing, tensor.shape[3]), dtype=tensor.dtype, device=tensor.device)
+    return torch.cat([pad, tensor], dim=2)
+
+
+def _merge(torch: Any, pool: _Pool, new: _Pool) -> _Pool:
+    """One pool of both: caches and masks left-padded to the longer length, stacked by row."""
+    width = max(pool.attention.shape[1], new.attention.shape[1])
+    for mine, theirs in zip(pool.cache.layers, new.cache.layers):
+        mine.keys = torch.cat([_left_pad_kv(torch, mine.keys, width), _left_pad_kv(torch, theirs.keys, width)])
+        mine.values = torch.cat([_left_pad_kv(torch, mine.values, width), _left_pad_kv(torch, theirs.values, width)])
+
+    def pad_mask(mask: Any) -> Any:
+        missing = width - mask.shape[1]
+        return mask if missing <= 0 else torch.cat([torch.zeros((mask.shape[0], missing), dtype=mask.dtype, device=mask.device), mask], dim=1)
+
+    pool.attention = torch.cat([pad_mask(pool.attention), pad_mask(new.attention)])
+    pool.next_pos = torch.cat([pool.next_pos, new.next_pos])
+    pool.tokens = torch.cat([pool.tokens, new.tokens])
+    pool.rows = pool.rows + new.rows
+    pool.generators = pool.generators + new.generators
+    return pool
+
+
+def _trim(pool: _Pool) -> None:
+    """Drop the cache columns that are padding for every live row (left by rows that left)."""
+    lead = int((pool.attention != 0).int().argmax(dim=1).min())
+    if lead <= 0:
+        return
+    for layer in pool.cache.layers:
+        layer.keys = layer.keys[:, :, lead:, :]
+        layer.values = layer.values[:, :, lead:, :]
+    pool.attention = pool.attention[:, lead:]
