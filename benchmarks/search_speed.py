@@ -182,6 +182,8 @@ def main() -> None:
     parser.add_argument("--dev-items", type=int, default=48, help="held-out search items for the dev accuracy")
     parser.add_argument("--llama-server-url", default=None, help="e.g. http://127.0.0.1:8080/v1 (served on the same GGUF)")
     parser.add_argument("--llama-model", default="cogex-lora", help="the server's model name for the CoGEX model")
+    parser.add_argument("--paths", default="hf_generate,cogex_fixed,cogex,cogex_halving",
+                        help="comma-separated paths to run (hf_generate is the baseline of the ratios)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/search_speed.json"))
     args = parser.parse_args()
 
@@ -206,6 +208,11 @@ def main() -> None:
         from cogex.models.openai_backend import OpenAIBackend
 
         engines["llama_server"] = (OpenAIBackend(args.llama_model, base_url=args.llama_server_url, concurrency=args.batch_size), settings)
+    wanted = [p.strip() for p in args.paths.split(",") if p.strip()]
+    unknown = [p for p in wanted if p not in engines and p != "llama_server"]
+    if unknown:
+        parser.error(f"unknown path(s) {unknown}; choose from {', '.join(engines)}")
+    engines = {name: engine for name, engine in engines.items() if name in wanted or name == "llama_server"}
     runs = {name: rank_with(backend, task, candidates, rank_items, s) for name, (backend, s) in engines.items()}
 
     dev_items = held_out_items(task, settings, args.dev_items)
@@ -223,17 +230,18 @@ def main() -> None:
     bound = hardware_bound(n_params, model.dtype, args.batch_size)
     for run in runs.values():
         run["fraction_of_decode_bound"] = round(run["generated_tokens_per_second"] / bound["decode_tokens_per_s_bound"], 3)
-    base = runs["hf_generate"]
+    baseline = "hf_generate" if "hf_generate" in runs else next(iter(runs))
+    base = runs[baseline]
     ratios = {name: {"emulation_throughput_x": round(r["emulations_per_second"] / max(base["emulations_per_second"], 1e-9), 2),
                      "wall_time_x": round(base["wall_seconds"] / max(r["wall_seconds"], 1e-9), 2),
                      "fewer_model_calls_x": round(base["model_calls"] / max(r["model_calls"], 1), 2)}
-              for name, r in runs.items() if name != "hf_generate"}
+              for name, r in runs.items() if name != baseline}
     report = {"task": args.task, "settings": vars(args) | {"out": str(args.out)}, "model": cogex_backend.identity,
               "torch_threads": torch.get_num_threads(), "propose_seconds": round(propose_seconds, 1),
-              "n_candidates": len(candidates), "hardware": bound, "runs": runs, "vs_hf_generate": ratios}
+              "n_candidates": len(candidates), "hardware": bound, "runs": runs, "baseline": baseline, f"vs_{baseline}": ratios}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"{'path':14}{'emul/s':>9}{'gen tok/s':>11}{'calls':>7}{'wall s':>9}{'x hf':>7}{'bound':>7}{'rank acc':>9}{'dev acc':>9}")
+    print(f"{'path':14}{'emul/s':>9}{'gen tok/s':>11}{'calls':>7}{'wall s':>9}{'x base':>7}{'bound':>7}{'rank acc':>9}{'dev acc':>9}")
     for name, r in runs.items():
         x = ratios.get(name, {}).get("emulation_throughput_x", 1.0)
         print(f"{name:14}{r['emulations_per_second']:>9}{r['generated_tokens_per_second']:>11}{r['model_calls']:>7}"
