@@ -42,6 +42,10 @@ from cogex.search.cotacs import choose, propose, rank, score, split_items
 from cogex.tasks import get_task
 
 
+#: Every path the benchmark can run (``--paths``; llama_server needs ``--llama-server-url``).
+PATHS = ("hf_generate", "cogex_fixed", "cogex", "cogex_halving", "llama_server")
+
+
 class HFGenerateBackend(Backend):
     """Batched ``model.generate`` on the full prompts (no prefix reuse): the fair baseline."""
 
@@ -186,6 +190,11 @@ def main() -> None:
                         help="comma-separated paths to run (hf_generate is the baseline of the ratios)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/search_speed.json"))
     args = parser.parse_args()
+    # Checked before the model loads; the llama.cpp server runs whenever its URL is given.
+    wanted = {p.strip() for p in args.paths.split(",") if p.strip()} | ({"llama_server"} if args.llama_server_url else set())
+    unknown = sorted(wanted - set(PATHS))
+    if unknown:
+        parser.error(f"unknown path(s) {unknown}; choose from {', '.join(PATHS)}")
 
     task = get_task(args.task)
     settings = SearchSettings(n_generate=args.n_generate, n_rank=args.n_rank, k=1, seed=args.seed, executor="emulate",
@@ -208,11 +217,7 @@ def main() -> None:
         from cogex.models.openai_backend import OpenAIBackend
 
         engines["llama_server"] = (OpenAIBackend(args.llama_model, base_url=args.llama_server_url, concurrency=args.batch_size), settings)
-    wanted = [p.strip() for p in args.paths.split(",") if p.strip()]
-    unknown = [p for p in wanted if p not in engines and p != "llama_server"]
-    if unknown:
-        parser.error(f"unknown path(s) {unknown}; choose from {', '.join(engines)}")
-    engines = {name: engine for name, engine in engines.items() if name in wanted or name == "llama_server"}
+    engines = {name: engine for name, engine in engines.items() if name in wanted}
     runs = {name: rank_with(backend, task, candidates, rank_items, s) for name, (backend, s) in engines.items()}
 
     dev_items = held_out_items(task, settings, args.dev_items)

@@ -45,6 +45,11 @@ class TransformersBackend(Backend):
         eos = tokenizer.eos_token_id
         self.eos_ids = {eos} if isinstance(eos, int) else set(eos or [])
         self._torch = torch
+        from transformers import DynamicCache
+
+        #: rows join a live batch, and prefix caches are copied, only where the model's cache layers
+        #: are plain growing ones (not sliding windows)
+        self._plain_cache = _plain_layers(DynamicCache(config=model.config))
         #: counters (see usage()): forward passes and prompt tokens actually computed
         self.stats = {"prompt_tokens_computed": 0, "prompt_tokens_reused": 0, "generated_tokens": 0, "calls": 0, "decode_steps": 0}
         self._on_tokens: Callable[[int], None] | None = None
@@ -123,16 +128,12 @@ class TransformersBackend(Backend):
         left-padded to the batch's length (the padding is masked out; positions are per row), so
         the batch stays full instead of shrinking to its longest row. Each prefix is computed
         once and copied into the cache of every row of its group."""
-        from transformers import DynamicCache
-
-        # Rows join a live batch, and prefix caches are copied, only where the cache layers are
-        # plain growing ones; otherwise (sliding windows) every row is prefilled whole and a
-        # batch is decoded to its end before the next one starts.
-        plain = _plain_layers(DynamicCache(config=self.model.config))
-        if prefixes and not plain:
+        # Without plain cache layers (sliding windows) every row is prefilled whole and a batch is
+        # decoded to its end before the next one starts.
+        if prefixes and not self._plain_cache:
             rows = [prefixes[g] + row for g, row in zip(row_groups, rows)]
             prefixes = []
-        refill = plain and self.continuous_batching
+        refill = self._plain_cache and self.continuous_batching
         queue = deque(sorted(range(len(rows)), key=lambda i: (row_groups[i], len(rows[i]))))
         state = _DecodeState(prefixes, row_groups, rows, texts, config)
         pool: _Pool | None = None
@@ -147,9 +148,10 @@ class TransformersBackend(Backend):
                 pool = admitted if pool is None else (_merge(self._torch, pool, admitted) if admitted is not None else pool)
                 continue
             assert pool is not None
+            live = len(pool.rows)
             pool = self._advance(state, pool, self._step(pool))
-            if pool is not None and refill:
-                _trim(pool)
+            if pool is not None and refill and len(pool.rows) < live:
+                _trim(pool)  # only rows leaving can leave columns that are padding for every row
         return [state.finished[row] for row in range(len(rows))]
 
     def _left_pad(self, rows: list[list[int]], offsets: list[int]) -> tuple[Any, Any, Any]:
@@ -173,7 +175,7 @@ class TransformersBackend(Backend):
 
         torch = self._torch
         self.stats["calls"] += 1
-        plens = [len(state.prefixes[state.row_groups[i]]) if state.prefixes else 0 for i in chunk]
+        plens = [state.prefix_len(i) for i in chunk]
         input_ids, suffix_mask, positions = self._left_pad([state.rows[i] for i in chunk], plens)
         cache = DynamicCache(config=self.model.config)
         attention = suffix_mask
@@ -181,8 +183,8 @@ class TransformersBackend(Backend):
             width = max(plens)
             layers = [self._prefix_layers(state, state.row_groups[i]) for i in chunk]
             for layer_index in range(len(layers[0])):
-                keys = torch.cat([_left_pad_kv(torch, group[layer_index][0], width) for group in layers])
-                values = torch.cat([_left_pad_kv(torch, group[layer_index][1], width) for group in layers])
+                keys = torch.cat([_pad_left(torch, group[layer_index][0], width, 2) for group in layers])
+                values = torch.cat([_pad_left(torch, group[layer_index][1], width, 2) for group in layers])
                 cache.update(keys, values, layer_index)
             prefix_mask = torch.zeros((len(chunk), width), dtype=torch.long)
             for slot, plen in enumerate(plens):
@@ -255,7 +257,7 @@ class TransformersBackend(Backend):
         for slot, row in enumerate(pool.rows):
             token = int(tokens[slot])
             generated = state.generated[row]
-            plen = len(state.prefixes[state.row_groups[row]]) if state.prefixes else 0
+            plen = state.prefix_len(row)
             if token in self.eos_ids:
                 state.finished[row] = self._completion(state.rows[row], generated, "stop", plen, config)
                 continue
@@ -324,6 +326,10 @@ class _DecodeState:
     prefix_layers: dict[int, list[tuple[Any, Any]]] = field(default_factory=dict)
     reused_groups: set[int] = field(default_factory=set)
 
+    def prefix_len(self, row: int) -> int:
+        """Tokens of row ``row``'s shared prefix (0 without prefixes)."""
+        return len(self.prefixes[self.row_groups[row]]) if self.prefixes else 0
+
     def generator(self, row: int) -> Any:
         """Row ``row``'s sampling generator, seeded by (seed, prompt): independent of batching."""
         import torch
@@ -354,27 +360,24 @@ def _plain_layers(cache: Any) -> bool:
     return bool(cache.layers) and all(type(layer) is DynamicLayer for layer in cache.layers)
 
 
-def _left_pad_kv(torch: Any, tensor: Any, width: int) -> Any:
-    """A ``[batch, heads, length, dim]`` cache tensor left-padded with zeros to ``width``."""
-    missing = width - tensor.shape[2]
+def _pad_left(torch: Any, tensor: Any, width: int, dim: int) -> Any:
+    """``tensor`` left-padded with zeros along ``dim`` to ``width`` (a cache tensor
+    ``[batch, heads, length, dim]`` along 2, an attention mask ``[batch, length]`` along 1)."""
+    missing = width - tensor.shape[dim]
     if missing <= 0:
         return tensor
-    pad = torch.zeros((tensor.shape[0], tensor.shape[1], missing, tensor.shape[3]), dtype=tensor.dtype, device=tensor.device)
-    return torch.cat([pad, tensor], dim=2)
+    shape = list(tensor.shape)
+    shape[dim] = missing
+    return torch.cat([torch.zeros(shape, dtype=tensor.dtype, device=tensor.device), tensor], dim=dim)
 
 
 def _merge(torch: Any, pool: _Pool, new: _Pool) -> _Pool:
     """One pool of both: caches and masks left-padded to the longer length, stacked by row."""
     width = max(pool.attention.shape[1], new.attention.shape[1])
     for mine, theirs in zip(pool.cache.layers, new.cache.layers):
-        mine.keys = torch.cat([_left_pad_kv(torch, mine.keys, width), _left_pad_kv(torch, theirs.keys, width)])
-        mine.values = torch.cat([_left_pad_kv(torch, mine.values, width), _left_pad_kv(torch, theirs.values, width)])
-
-    def pad_mask(mask: Any) -> Any:
-        missing = width - mask.shape[1]
-        return mask if missing <= 0 else torch.cat([torch.zeros((mask.shape[0], missing), dtype=mask.dtype, device=mask.device), mask], dim=1)
-
-    pool.attention = torch.cat([pad_mask(pool.attention), pad_mask(new.attention)])
+        mine.keys = torch.cat([_pad_left(torch, mine.keys, width, 2), _pad_left(torch, theirs.keys, width, 2)])
+        mine.values = torch.cat([_pad_left(torch, mine.values, width, 2), _pad_left(torch, theirs.values, width, 2)])
+    pool.attention = torch.cat([_pad_left(torch, pool.attention, width, 1), _pad_left(torch, new.attention, width, 1)])
     pool.next_pos = torch.cat([pool.next_pos, new.next_pos])
     pool.tokens = torch.cat([pool.tokens, new.tokens])
     pool.rows = pool.rows + new.rows
