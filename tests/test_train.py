@@ -356,6 +356,36 @@ def test_resume_after_kill_matches_uninterrupted_run(tmp_path: Path) -> None:
     assert all(float((wa[k].float() - wb[k].float()).abs().max()) < 1e-6 for k in wa)
 
 
+def test_resume_with_a_new_max_steps_ends_the_run_there_with_the_schedule_decayed(tmp_path: Path) -> None:
+    """A run started for 6 steps, killed after its step-2 checkpoint and resumed with --max-steps 3
+    stops at step 3, its linear learning rate decayed to 0 there (not at step 6)."""
+    import os
+    import signal
+    import subprocess
+
+    data = _write_jsonl(tmp_path / "train.jsonl", RECORDS)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    cut = tmp_path / "cut"
+    command = _train_cli(data, cut)
+    command[command.index("--max-steps") + 1] = "6"
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    marker = cut / "checkpoints" / "checkpoint-2" / "trainer_state.json"
+    deadline = time.time() + 600
+    while not marker.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert marker.exists(), "the run never wrote checkpoint-2"
+
+    resumed = subprocess.run(["cogex", "train", "--resume", str(cut), "--max-steps", "3", "--no-progress", "--json"],
+                             env=env, capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    summary = json.loads((cut / "training_summary.json").read_text())
+    assert summary["steps"] == 3
+    lrs = {row["step"]: row["lr"] for row in summary["train_losses"]}
+    assert lrs[2] > 0 and lrs[3] == 0.0, lrs
+
+
 def test_resume_errors_are_one_line(tmp_path: Path) -> None:
     import subprocess
 

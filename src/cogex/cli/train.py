@@ -99,7 +99,7 @@ def train_cmd(
     ] = 20,
     resume: Annotated[
         Optional[Path],
-        typer.Option("--resume", help="Continue the run in this folder from its last checkpoint, with the settings it was started with (only --threads and --progress may change).", show_default=False),
+        typer.Option("--resume", help="Continue the run in this folder from its last checkpoint, with the settings it was started with (only --threads, --progress and --max-steps may change; a new --max-steps shortens or extends the run, the learning rate then decaying to its new last step).", show_default=False),
     ] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show the progress bar.")] = True,
     json_out: Annotated[bool, typer.Option("--json", help="Print the training summary as JSON on stdout.")] = False,
@@ -119,7 +119,7 @@ def train_cmd(
         from cogex.train.lora import resume_config
 
         with user_errors():
-            config = resume_config(resume, threads=threads, progress=progress)
+            config = resume_config(resume, threads=threads, progress=progress, max_steps=max_steps)
             result = train_lora(config)
         if os.environ.get("RANK", "0") == "0":
             if json_out:

@@ -1,5 +1,6 @@
 """Results files, all rendered from ``results.json`` (see :mod:`cogex.evaluate.results`): the
-markdown report (accuracy with 95% CI, p-values against zero-shot, answer distributions),
+markdown report (accuracy with 95% CI, p-values against zero-shot, differences to the better
+baseline, answer distributions),
 results.csv, accuracy.png (error bars from the CI) and candidates.png (CoTACS search curves)."""
 
 from __future__ import annotations
@@ -98,9 +99,36 @@ def _distribution_lines(tasks: list[str], methods: list[str], by_key: dict[tuple
     return lines
 
 
+def _points(value: float | None, signed: bool = True) -> str:
+    return "-" if value is None else (f"{value * 100:+.1f}" if signed else f"{value * 100:.1f}")
+
+
+def _comparison_lines(results: Results) -> list[str]:
+    """Each method minus the better baseline of its task (paired 95% CI), then pooled per method."""
+    compared = results.get("comparisons") or []
+    if not compared:
+        return []
+    lines = ["", "## Against the better baseline (majority or zero_shot, per task)", "",
+             "| task | method | better baseline | difference (points) [95% CI] |", "|---|---|---|---|"]
+    for c in compared:
+        lines.append(f"| {c['task']} | {c['method']} | {c['baseline']} | {_points(c['difference'])} "
+                     f"[{_points(c['ci_low'])}, {_points(c['ci_high'])}] |")
+    lines += ["", "| method | tasks | items | pooled accuracy [95% CI] | better baselines pooled | mean difference [95% CI] "
+                  "| median difference | tasks with CI > 0 | tasks with CI < 0 |", "|---|---|---|---|---|---|---|---|---|"]
+    for p in results.get("pooled") or []:
+        lines.append(f"| {p['method']} | {p['tasks']} | {p['n']} | {_points(p['accuracy'], False)} "
+                     f"[{_points(p['ci_low'], False)}, {_points(p['ci_high'], False)}] | {_points(p['better_baseline_accuracy'], False)} "
+                     f"| {_points(p['mean_difference'])} [{_points(p['mean_difference_ci_low'])}, {_points(p['mean_difference_ci_high'])}] "
+                     f"| {_points(p['median_difference'])} | {p['tasks_above']} | {p['tasks_below']} |")
+    lines += ["", "Mean difference: the mean over tasks of each task's difference, its interval from resampling "
+                  "items within each task; pooled accuracy: all items of those tasks together."]
+    return lines
+
+
 def markdown_table(results: Results) -> str:
     """Accuracy with 95% CI (methods as rows, tasks as columns, n in the headers), the p-values
-    against zero-shot, the settings line, then every cell's answer distribution."""
+    against zero-shot, the settings line, each method against the better baseline (per task and
+    pooled), then every cell's answer distribution."""
     tasks, methods, by_key = table_rows(results)
     headers = [f"{t} ({_n_label([c for (ct, _), c in by_key.items() if ct == t])})" for t in tasks]
     lines = ["## Accuracy (%) with 95% bootstrap CI", ""]
@@ -110,6 +138,7 @@ def markdown_table(results: Results) -> str:
     if compared:
         lines += ["", f"## Paired bootstrap p-value vs {BASELINE_METHOD} (two-sided, same items)", ""]
         lines += _grid(tasks, compared, by_key, _p_cell, tasks, mean=False)
+    lines += _comparison_lines(results)
     lines += ["", "## Answer distributions", ""]
     lines += _distribution_lines(tasks, methods, by_key)
     return "\n".join(lines) + "\n"

@@ -10,7 +10,14 @@ Schema (``schema`` 1)::
                 "identities": ["<model|dtype|adapter:hash>", ...]},
      "cells": [{"task", "method", "accuracy", "ci_low", "ci_high", "n", "p_vs_zero_shot",
                 "constant_answer", "answer_distribution": [{"answer", "count"}, ...],
-                "distinct_answers", "failures", "paths", "model", "search", "items"}, ...]}
+                "distinct_answers", "failures", "paths", "model", "search", "items"}, ...],
+     "comparisons": [{"task", "method", "baseline", "n", "difference", "ci_low", "ci_high"}, ...],
+     "pooled": [{"method", "tasks", "n", "accuracy", "ci_low", "ci_high", "better_baseline_accuracy",
+                 "mean_difference", "mean_difference_ci_low", "mean_difference_ci_high",
+                 "median_difference", "tasks_above", "tasks_below"}, ...]}
+
+``comparisons`` and ``pooled`` set each method against the better of ``majority`` and
+``zero_shot`` on each task (:mod:`cogex.evaluate.compare`); they are empty when no baseline ran.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Sequence
 
-from cogex.evaluate import stats
+from cogex.evaluate import compare, stats
 from cogex.evaluate.run import Cell, load_rows, read_settings
 
 RESULTS_FILE = "results.json"
@@ -102,8 +109,11 @@ def build_results(run_dir: Path, cells: Sequence[Cell], *, settings: dict[str, A
               "identities": sorted({c.model for c in cells if c.model})}
     rows = {(c.task, c.method): load_rows(run_dir, c) for c in cells}
     entries = [cell_result(c, rows[(c.task, c.method)], rows.get((c.task, BASELINE_METHOD))) for c in cells]
+    complete = {(c.task, c.method): rows[(c.task, c.method)] for c in cells if rows[(c.task, c.method)] and len(rows[(c.task, c.method)]) == c.n}
+    compared = compare.comparisons(complete)
     results = {"schema": SCHEMA_VERSION, "settings": {**recorded, "statistics": _statistics()},
-               "versions": package_versions(), "models": models, "cells": entries}
+               "versions": package_versions(), "models": models, "cells": entries,
+               "comparisons": compared, "pooled": compare.pooled(complete, compared)}
     return json.loads(json.dumps(results, default=repr))  # exactly what a reader of the file sees
 
 

@@ -181,7 +181,7 @@ class TrainResult:
     truncated_examples: int  # prompt cut from the left
     skipped_records: list[str]
     history: list[dict[str, Any]]  # per evaluation: epoch, step, train_loss, val_perplexity
-    train_losses: list[dict[str, float]]  # every logged loss: step, epoch, loss
+    train_losses: list[dict[str, float]]  # every logged loss: step, epoch, loss, lr
     merged_path: str | None
     config: dict[str, Any]
 
@@ -279,7 +279,10 @@ def _make_callbacks(show_progress: bool, losses: list[dict[str, float]]) -> list
     class LossRecorder(TrainerCallback):
         def on_log(self, args: Any, state: Any, control: Any, logs: dict | None = None, **kwargs: Any) -> None:
             if logs and "loss" in logs:
-                losses.append({"step": state.global_step, "epoch": round(state.epoch or 0.0, 4), "loss": float(logs["loss"])})
+                row = {"step": state.global_step, "epoch": round(state.epoch or 0.0, 4), "loss": float(logs["loss"])}
+                if "learning_rate" in logs:  # the rate the next step will use
+                    row["lr"] = float(logs["learning_rate"])
+                losses.append(row)
 
     class LossProgress(TrainerCallback):
         """A tqdm bar over optimiser steps showing the latest loss and validation perplexity."""
@@ -653,8 +656,9 @@ def _read_progress(run_dir: Path) -> dict[str, Any]:
 
 def resume_config(run_dir: str | Path, **overrides: Any) -> TrainConfig:
     """The configuration a run in ``run_dir`` was started with, marked to resume from its last
-    checkpoint. Only runtime settings (``threads``, ``progress``) may be overridden."""
-    allowed = {"threads", "progress"}
+    checkpoint. Only runtime settings (``threads``, ``progress``) and the run's length
+    (``max_steps``: the linear schedule then decays to the new last step) may be overridden."""
+    allowed = {"threads", "progress", "max_steps"}
     unknown = set(overrides) - allowed
     if unknown:
         raise TrainConfigError(f"--resume keeps the run's settings; cannot change {', '.join(sorted(unknown))}")
