@@ -73,6 +73,12 @@ def card(summary: dict, report: dict, command: str, results_path: Path | None = 
     retry_rows = "\n".join(
         f"| {int(r) + 1}{' (greedy only)' if r == '0' else ''} | {v}/{n} ({100 * v / n:.0f}%) |" for r, v in ask["parseable_after_retries"].items()
     )
+    if "adapter_val_perplexity" in report:
+        perplexity_source = "Recomputed by `python scripts/adapter_report.py --adapter src/cogex/resources/adapter` (fp32):"
+        base_ppl, adapter_ppl = report.get("base_val_perplexity", "-"), report["adapter_val_perplexity"]
+    else:  # the report skipped it: the trainer's own evaluation (its precision) on the same split
+        perplexity_source = f"Validation perplexity from the training run's own evaluation ({summary['precision']} autocast); the rest from `python scripts/adapter_report.py --adapter src/cogex/resources/adapter --skip-perplexity`:"
+        base_ppl, adapter_ppl = round(summary["base_val_perplexity"], 4), round(summary["best_val_perplexity"], 4)
     paper_note = "" if summary["epochs"] >= 5 else f"  The paper trains 5 epochs; this run had {summary['epochs']}.\n"
     return f"""# CoGEX LoRA adapter for SmolLM2-135M-Instruct
 
@@ -97,11 +103,11 @@ call and emulate CoGEX programs in both reasoner and emulator mode.
 
 ## Measured on the held-out seed instances
 
-Recomputed by `python scripts/adapter_report.py --adapter src/cogex/resources/adapter`:
+{perplexity_source}
 
 | | base model | with adapter |
 |---|---|---|
-| validation perplexity (completion tokens, both modes, {report['n_held_out']} instances) | {report.get('base_val_perplexity', '-')} | {report.get('adapter_val_perplexity', '-')} |
+| validation perplexity (completion tokens, both modes, {report['n_held_out']} instances) | {base_ppl} | {adapter_ppl} |
 
 `cogex ask --json` (reasoner mode, 384 new tokens) on {n} held-out seed instructions, `error` null:
 
@@ -130,6 +136,18 @@ def executed_sentence(ask: dict, n: int) -> str:
             " (the model answering only undefined helpers: `cogex ask --executor hybrid`)")
 
 
+def _relative(value: object) -> object:
+    """``value`` with every absolute path inside this repository made relative to its root."""
+    root = str(TARGET.parents[3]) + "/"
+    if isinstance(value, str):
+        return value.replace(root, "")
+    if isinstance(value, list):
+        return [_relative(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _relative(v) for k, v in value.items()}
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("adapter", type=Path)
@@ -142,6 +160,8 @@ def main() -> None:
     TARGET.mkdir(parents=True, exist_ok=True)
     for name in FILES:
         shutil.copy2(args.adapter / name, TARGET / name)
+    # the shipped summary names the seed files relative to the repository, not this machine's paths
+    (TARGET / "training_summary.json").write_text(json.dumps(_relative(summary), indent=2) + "\n")
     (TARGET / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     (TARGET / "README.md").write_text(card(summary, report, args.command, args.eval))
     print(f"shipped to {TARGET}")
