@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -115,6 +116,10 @@ def _served(server: Served, model: str = BASE) -> list[str]:
             "--no-cache"]
 
 
+#: How a CoGEX program opens: optional imports, then the function.
+PROGRAM_OPENING = re.compile(r"((import|from) [^\n]+\n+)*def (\w+)\(")
+
+
 def _common_prefix(a: str, b: str) -> int:
     return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
 
@@ -131,7 +136,7 @@ def test_greedy_on_the_server_agrees_with_transformers_for_base_and_cogex_lora(s
     served = {name: OpenAIBackend(name, base_url=server.url).generate([prompt], config)[0].text for name in (BASE, LORA)}
     local = {BASE: create_backend(adapter="none", dtype="float32", cache=False).generate([prompt], config)[0].text,
              LORA: create_backend(dtype="float32", cache=False).generate([prompt], config)[0].text}
-    assert served[LORA].startswith("def ") and not served[BASE].startswith("def ")
+    assert PROGRAM_OPENING.match(served[LORA]) and not PROGRAM_OPENING.match(served[BASE]), served
     for name in (BASE, LORA):
         assert _common_prefix(served[name], local[name]) >= 60, (name, served[name], local[name])
     assert _common_prefix(served[LORA], local[LORA]) > _common_prefix(served[LORA], served[BASE])
@@ -141,7 +146,10 @@ def test_ask_through_the_server_with_the_served_cogex_adapter(server: Served) ->
     """Exit 1 is the model's program giving no answer (a counted failure); the round trip must work."""
     result = _cli(["ask", "Add the two numbers.", "--input", "12 30", "--json", *_served(server, LORA)], ok=(0, 1))
     answer = json.loads(result.output)
-    assert answer["program"].startswith("def ") and "(12, 30)" in answer["call"] and answer["output"]
+    opening = PROGRAM_OPENING.match(answer["program"])
+    assert opening, answer["program"]
+    assert answer["call"].startswith(opening.group(3) + "(") and "12" in answer["call"] and "30" in answer["call"], answer
+    assert answer["output"]
     assert (answer["error"] is None) == (result.exit_code == 0) == (answer["answer"] is not None)
 
 
