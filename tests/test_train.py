@@ -357,8 +357,9 @@ def test_resume_after_kill_matches_uninterrupted_run(tmp_path: Path) -> None:
 
 
 def test_resume_with_a_new_max_steps_ends_the_run_there_with_the_schedule_decayed(tmp_path: Path) -> None:
-    """A run started for 6 steps, killed after its step-2 checkpoint and resumed with --max-steps 3
-    stops at step 3, its linear learning rate decayed to 0 there (not at step 6)."""
+    """A run started for 8 steps, killed after its step-2 checkpoint and resumed with --max-steps 4
+    stops at step 4, with the linear rate of a 4-step schedule from step 4 on (step 3, the first
+    after the resume, still uses the rate the old schedule had set at the checkpoint)."""
     import os
     import signal
     import subprocess
@@ -367,7 +368,7 @@ def test_resume_with_a_new_max_steps_ends_the_run_there_with_the_schedule_decaye
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cut = tmp_path / "cut"
     command = _train_cli(data, cut)
-    command[command.index("--max-steps") + 1] = "6"
+    command[command.index("--max-steps") + 1] = "8"
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     marker = cut / "checkpoints" / "checkpoint-2" / "trainer_state.json"
     deadline = time.time() + 600
@@ -377,13 +378,16 @@ def test_resume_with_a_new_max_steps_ends_the_run_there_with_the_schedule_decaye
     proc.wait()
     assert marker.exists(), "the run never wrote checkpoint-2"
 
-    resumed = subprocess.run(["cogex", "train", "--resume", str(cut), "--max-steps", "3", "--no-progress", "--json"],
+    resumed = subprocess.run(["cogex", "train", "--resume", str(cut), "--max-steps", "4", "--no-progress", "--json"],
                              env=env, capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     summary = json.loads((cut / "training_summary.json").read_text())
-    assert summary["steps"] == 3
-    lrs = {row["step"]: row["lr"] for row in summary["train_losses"]}
-    assert lrs[2] > 0 and lrs[3] == 0.0, lrs
+    assert summary["steps"] == 4
+    lrs = {row["step"]: row["lr"] for row in summary["train_losses"]}  # the rate each step used
+    peak, warmup = 2e-3, 1  # --lr 2e-3; warmup 0.03 of the steps, rounded up
+    assert lrs[2] == pytest.approx(peak)
+    assert lrs[3] == pytest.approx(peak * (8 - 2) / (8 - warmup))  # set before the resume
+    assert lrs[4] == pytest.approx(peak * (4 - 3) / (4 - warmup)), lrs  # the new 4-step schedule, not 8
 
 
 def test_resume_errors_are_one_line(tmp_path: Path) -> None:

@@ -181,7 +181,7 @@ class TrainResult:
     truncated_examples: int  # prompt cut from the left
     skipped_records: list[str]
     history: list[dict[str, Any]]  # per evaluation: epoch, step, train_loss, val_perplexity
-    train_losses: list[dict[str, float]]  # every logged loss: step, epoch, loss, lr
+    train_losses: list[dict[str, float]]  # every logged loss: step, epoch, loss, lr (the rate that step used)
     merged_path: str | None
     config: dict[str, Any]
 
@@ -280,7 +280,7 @@ def _make_callbacks(show_progress: bool, losses: list[dict[str, float]]) -> list
         def on_log(self, args: Any, state: Any, control: Any, logs: dict | None = None, **kwargs: Any) -> None:
             if logs and "loss" in logs:
                 row = {"step": state.global_step, "epoch": round(state.epoch or 0.0, 4), "loss": float(logs["loss"])}
-                if "learning_rate" in logs:  # the rate the next step will use
+                if "learning_rate" in logs:  # the rate this step used
                     row["lr"] = float(logs["learning_rate"])
                 losses.append(row)
 
