@@ -318,11 +318,26 @@ def _train_cli(data: Path, out: Path) -> list[str]:
             "--threads", "1", "--no-progress", "--lr", "2e-3"]
 
 
+def _kill_after_checkpoint_2(command: list[str], run_dir: Path, env: dict[str, str]) -> None:
+    """Start a training run and SIGKILL it once it has written its step-2 checkpoint."""
+    import os
+    import signal
+    import subprocess
+
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    marker = run_dir / "checkpoints" / "checkpoint-2" / "trainer_state.json"
+    deadline = time.time() + 600
+    while not marker.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert marker.exists(), "the run never wrote checkpoint-2"
+
+
 def test_resume_after_kill_matches_uninterrupted_run(tmp_path: Path) -> None:
     """`cogex train --resume` continues a run killed with SIGKILL from its last checkpoint (weights,
     optimiser, scheduler, data position, step) and ends with the same adapter and loss curve."""
     import os
-    import signal
     import subprocess
 
     from safetensors.torch import load_file
@@ -333,15 +348,7 @@ def test_resume_after_kill_matches_uninterrupted_run(tmp_path: Path) -> None:
     subprocess.run(_train_cli(data, full), check=True, env=env, capture_output=True, timeout=600)
 
     cut = tmp_path / "cut"
-    proc = subprocess.Popen(_train_cli(data, cut), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    marker = cut / "checkpoints" / "checkpoint-2" / "trainer_state.json"
-    deadline = time.time() + 600
-    while not marker.exists() and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert marker.exists(), "the run never wrote checkpoint-2"
+    _kill_after_checkpoint_2(_train_cli(data, cut), cut, env)
     assert not (cut / "training_summary.json").exists()  # it really was interrupted before the end
 
     resumed = subprocess.run(["cogex", "train", "--resume", str(cut), "--no-progress", "--json"], env=env,
@@ -361,7 +368,6 @@ def test_resume_with_a_new_max_steps_ends_the_run_there_with_the_schedule_decaye
     stops at step 4, with the linear rate of a 4-step schedule from step 4 on (step 3, the first
     after the resume, still uses the rate the old schedule had set at the checkpoint)."""
     import os
-    import signal
     import subprocess
 
     data = _write_jsonl(tmp_path / "train.jsonl", RECORDS)
@@ -369,14 +375,7 @@ def test_resume_with_a_new_max_steps_ends_the_run_there_with_the_schedule_decaye
     cut = tmp_path / "cut"
     command = _train_cli(data, cut)
     command[command.index("--max-steps") + 1] = "8"
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    marker = cut / "checkpoints" / "checkpoint-2" / "trainer_state.json"
-    deadline = time.time() + 600
-    while not marker.exists() and proc.poll() is None and time.time() < deadline:
-        time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    assert marker.exists(), "the run never wrote checkpoint-2"
+    _kill_after_checkpoint_2(command, cut, env)
 
     resumed = subprocess.run(["cogex", "train", "--resume", str(cut), "--max-steps", "4", "--no-progress", "--json"],
                              env=env, capture_output=True, text=True, timeout=600)

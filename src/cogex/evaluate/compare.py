@@ -23,10 +23,6 @@ BASELINES = ("majority", "zero_shot")
 Rows = list[dict[str, Any]]
 
 
-def _correct_by_id(rows: Rows) -> dict[str, bool]:
-    return {row["id"]: bool(row.get("correct")) for row in rows if "id" in row}
-
-
 def better_baseline(task: str, rows: Mapping[tuple[str, str], Rows]) -> str | None:
     """The baseline with the higher accuracy on ``task`` (None when neither was run)."""
     best, best_accuracy = None, -1.0
@@ -40,9 +36,9 @@ def better_baseline(task: str, rows: Mapping[tuple[str, str], Rows]) -> str | No
     return best
 
 
-def _paired(method: Rows, baseline: Rows) -> tuple[np.ndarray, np.ndarray]:
-    """Correctness of the two cells on their common items, in the method's order."""
-    base = _correct_by_id(baseline)
+def paired_correctness(method: Rows, baseline: Rows) -> tuple[np.ndarray, np.ndarray]:
+    """Correctness of the two cells on their common items (by item id), in the method's order."""
+    base = {row["id"]: bool(row.get("correct")) for row in baseline if "id" in row}
     common = [r for r in method if r.get("id") in base]
     return (np.array([bool(r.get("correct")) for r in common], dtype=float),
             np.array([base[r["id"]] for r in common], dtype=float))
@@ -58,7 +54,7 @@ def comparisons(rows: Mapping[tuple[str, str], Rows]) -> list[dict[str, Any]]:
         baseline = better_baseline(task, rows)
         if baseline is None:
             continue
-        a, b = _paired(rows[(task, method)], rows[(task, baseline)])
+        a, b = paired_correctness(rows[(task, method)], rows[(task, baseline)])
         if a.size == 0:
             continue
         ci = stats.bootstrap_ci(a - b)  # the percentile interval of the mean paired difference
@@ -90,7 +86,7 @@ def pooled(rows: Mapping[tuple[str, str], Rows], compared: Sequence[dict[str, An
     out = []
     for method in dict.fromkeys(c["method"] for c in compared):
         mine = [c for c in compared if c["method"] == method]
-        pairs = [_paired(rows[(c["task"], method)], rows[(c["task"], c["baseline"])]) for c in mine]
+        pairs = [paired_correctness(rows[(c["task"], method)], rows[(c["task"], c["baseline"])]) for c in mine]
         ours = np.concatenate([a for a, _ in pairs])
         theirs = np.concatenate([b for _, b in pairs])
         ci = stats.bootstrap_ci(ours)

@@ -61,17 +61,19 @@ def _row_answer(row: dict[str, Any]) -> str:
 
 def _paired(rows: list[dict[str, Any]], baseline: list[dict[str, Any]]) -> float | None:
     """The paired bootstrap p-value of a cell against the baseline cell on their common items."""
-    base = {row["id"]: bool(row.get("correct")) for row in baseline if "id" in row}
-    common = [row for row in rows if row.get("id") in base]
-    if not common:
-        return None
-    return stats.paired_bootstrap_p([bool(r.get("correct")) for r in common], [base[r["id"]] for r in common])
+    ours, theirs = compare.paired_correctness(rows, baseline)
+    return stats.paired_bootstrap_p(ours, theirs) if ours.size else None
+
+
+def _complete(cell: Cell, rows: list[dict[str, Any]]) -> bool:
+    """Whether every scored item of the cell has its saved row."""
+    return bool(rows) and len(rows) == cell.n
 
 
 def cell_result(cell: Cell, rows: list[dict[str, Any]], baseline: list[dict[str, Any]] | None) -> dict[str, Any]:
     """One cell's entry: accuracy with its bootstrap CI, n, the p-value against the baseline
     (None for the baseline itself or when it was not run) and the answer distribution."""
-    complete = bool(rows) and len(rows) == cell.n
+    complete = _complete(cell, rows)
     correct = [bool(row.get("correct")) for row in rows] if complete else []
     answers = [_row_answer(row) for row in rows] if complete else []
     ci = stats.bootstrap_ci(correct) if complete else None
@@ -109,7 +111,7 @@ def build_results(run_dir: Path, cells: Sequence[Cell], *, settings: dict[str, A
               "identities": sorted({c.model for c in cells if c.model})}
     rows = {(c.task, c.method): load_rows(run_dir, c) for c in cells}
     entries = [cell_result(c, rows[(c.task, c.method)], rows.get((c.task, BASELINE_METHOD))) for c in cells]
-    complete = {(c.task, c.method): rows[(c.task, c.method)] for c in cells if rows[(c.task, c.method)] and len(rows[(c.task, c.method)]) == c.n}
+    complete = {(c.task, c.method): rows[(c.task, c.method)] for c in cells if _complete(c, rows[(c.task, c.method)])}
     compared = compare.comparisons(complete)
     results = {"schema": SCHEMA_VERSION, "settings": {**recorded, "statistics": _statistics()},
                "versions": package_versions(), "models": models, "cells": entries,
