@@ -416,3 +416,10 @@ def test_create_backend_checks_the_cache_before_loading_a_model(tmp_path: Path, 
     monkeypatch.setenv(CACHE_ENV, str(folder))
     with pytest.raises(RuntimeError, match="is a directory"):
         create_backend(adapter="none")
+
+
+def test_a_cache_under_the_home_directory_is_described_without_the_home_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    cache = CachedBackend(EchoBackend(), path=tmp_path / ".cache" / "calls.sqlite")
+    assert cache.describe()["cache"]["path"] == "~/.cache/calls.sqlite"
+    cache.close()

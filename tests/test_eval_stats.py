@@ -3,6 +3,7 @@ baselines, constant-answer flags, results.json, task resolution and the `cogex e
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -21,6 +22,7 @@ from cogex.evaluate.run import (
     evaluate,
     needs_models,
     resolve_tasks,
+    saved_cells,
 )
 from cogex.models.backend import Backend, Completion, GenerationConfig
 from cogex.tasks import Example, Task, heldout_tasks, list_tasks
@@ -186,6 +188,20 @@ def test_results_json_has_statistics_for_every_cell(tmp_path: Path) -> None:
 def test_no_p_values_without_a_zero_shot_cell(tmp_path: Path) -> None:
     _, results = _evaluate(tmp_path, ("majority", "zero_shot_cot"))
     assert [c["p_vs_zero_shot"] for c in results["cells"]] == [None, None]
+
+
+def test_runs_sharing_a_directory_keep_every_task_and_method_in_first_run_order(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    first, second = _parity_task(), dataclasses.replace(_parity_task(), name="parity2")
+    evaluate(EvalSettings(tasks=("parity",), methods=("zero_shot", "majority"), test_items=20),
+             base=ParityBackend(), cogex=None, run_dir=run_dir, tasks=[first])
+    evaluate(EvalSettings(tasks=("parity2",), methods=("zero_shot_cot", "zero_shot"), test_items=20),
+             base=ParityBackend(), cogex=None, run_dir=run_dir, tasks=[second])
+    recorded = json.loads((run_dir / "settings.json").read_text())
+    assert recorded["task_names"] == ["parity", "parity2"]
+    assert recorded["methods"] == ["zero_shot", "majority", "zero_shot_cot"]
+    cells = [(c.task, c.method) for c in saved_cells(run_dir)]
+    assert cells[:2] == [("parity", "zero_shot"), ("parity", "majority")] and ("parity2", "zero_shot_cot") in cells
 
 
 # ---- the command line ---------------------------------------------------------------------

@@ -247,9 +247,17 @@ def evaluate(settings: EvalSettings, *, base: Backend | None, cogex: Backend | N
     return cells
 
 
+def _merged(earlier: Sequence[str], new: Sequence[str]) -> list[str]:
+    """``earlier`` followed by the items of ``new`` it lacks."""
+    return list(dict.fromkeys([*earlier, *new]))
+
+
 def _write_settings(run_dir: Path, settings: EvalSettings, tasks: Sequence[Task], base: Backend | None,
                     cogex: Backend | None) -> None:
-    record = {**asdict(settings), "task_names": [t.name for t in tasks],
+    record = {**asdict(settings),
+              # runs sharing one directory keep the earlier runs' tasks and methods, in their order
+              "task_names": _merged(_recorded(run_dir, "task_names"), [t.name for t in tasks]),
+              "methods": _merged(_recorded(run_dir, "methods"), list(settings.methods)),
               "base_model": base.describe() if base is not None else None,
               "cogex_model": cogex.describe() if cogex is not None else None}
     (run_dir / SETTINGS_FILE).write_text(json.dumps(record, indent=2, default=repr) + "\n", encoding="utf-8")

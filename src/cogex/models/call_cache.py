@@ -34,6 +34,15 @@ LOCK_RETRIES = 20
 #: Keys per ``SELECT ... IN (...)`` (well under SQLite's bound-variable limit).
 _LOOKUP_BATCH = 500
 
+def portable_path(path: Path) -> str:
+    """``path`` as recorded in result artifacts: under the home directory it starts with ``~``,
+    so a committed results file does not carry one machine's home."""
+    try:
+        return str(Path("~") / path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
     key TEXT PRIMARY KEY,
@@ -104,7 +113,7 @@ class CachedBackend(WrapperBackend):
     # ------------------------------------------------------------------ Backend API
 
     def describe(self) -> dict[str, Any]:
-        return {**self.inner.describe(), "cache": {"path": str(self.path), **self.stats()}}
+        return {**self.inner.describe(), "cache": {"path": portable_path(self.path), **self.stats()}}
 
     def stats(self) -> dict[str, int]:
         """This cache's own counters: prompts answered from it, prompts computed, inner calls."""
