@@ -590,8 +590,8 @@ def test_program_reply_layouts() -> None:
         f"{program}\n>>> result = f(2)\nOutput: {{'answer': 4}}",
         f"{program}\n\nprint(f(2))\n# Output: {{'answer': 4}}",
         f"{program}\n>>> print(f(2))\n{{'answer': 4}}  # four",
-        f"def f(x):\n    \"\"\"Double.\n\n    >>> f(1)\n    2\n    \"\"\"\n    return {{'answer': double(x)}}\n"
-        f"Example usage:\n>>> f(2)\n{{'answer': 4}}",
+        "def f(x):\n    \"\"\"Double.\n\n    >>> f(1)\n    2\n    \"\"\"\n    return {'answer': double(x)}\n"
+        "Example usage:\n>>> f(2)\n{'answer': 4}",
     ]
     item = AlpacaItem("d", "Double it.", "2", "4")
     for reply in layouts:

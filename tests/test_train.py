@@ -216,6 +216,18 @@ def test_split_is_by_instance_and_deterministic(tokenizer: Any) -> None:
     assert sorted(e.instance_index for e in val_ex) == sorted(val * 2)  # both views of each held-out instance
 
 
+def test_continuing_with_a_new_data_seed_keeps_the_validation_split(tokenizer: Any) -> None:
+    from cogex.train.examples import InstanceSource
+    from cogex.train.lora import _prepare_data
+
+    source = InstanceSource([CogexInstance.from_record(r) for r in RECORDS], "records")
+    first = _prepare_data(TrainConfig(val_fraction=0.25, seed=0), tokenizer, source)
+    again = _prepare_data(TrainConfig(val_fraction=0.25, seed=5), tokenizer, source)  # new order, same split
+    moved = _prepare_data(TrainConfig(val_fraction=0.25, seed=5, split_seed=5), tokenizer, source)
+    assert again.val_idx == first.val_idx == split_by_instance(len(RECORDS), 0.25, seed=0)[1]
+    assert moved.val_idx == split_by_instance(len(RECORDS), 0.25, seed=5)[1] != first.val_idx
+
+
 def test_config_and_precision() -> None:
     config = TrainConfig()
     assert (config.lora_r, config.lora_alpha, config.lora_dropout, config.epochs, config.lr) == (16, 32, 0.05, 5.0, 3e-4)

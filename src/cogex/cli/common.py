@@ -23,7 +23,7 @@ from rich.text import Text
 try:  # typer >= 0.2x ships its own copy of click
     from typer._click import exceptions as click_exceptions
 except ImportError:  # pragma: no cover - typer on top of the click package
-    from click import exceptions as click_exceptions  # type: ignore[no-redef]
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]  # noqa: F401 (re-exported for cogex.cli)
 
 #: Human output goes to stderr so that stdout stays clean for --json and pipes.
 console = Console(stderr=True)

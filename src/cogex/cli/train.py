@@ -81,7 +81,12 @@ def train_cmd(
         str, typer.Option("--precision", help="auto (bf16 autocast if the CPU/GPU supports it, else fp32 on CPU / fp16 on GPU), fp32, bf16 or fp16.")
     ] = "auto",
     max_steps: Annotated[Optional[int], typer.Option("--max-steps", help="Stop after this many optimiser steps (overrides --epochs).")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (LoRA init, data order, validation split).")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (LoRA init, data order).")] = 0,
+    split_seed: Annotated[
+        int,
+        typer.Option("--split-seed", help="Seed of the validation split by instance. Keep it (and --val-fraction) when "
+                     "continuing an adapter with --adapter, so its held-out instances stay out of training."),
+    ] = 0,
     merge: Annotated[bool, typer.Option("--merge", help="Also write merged full weights to OUTPUT/merged (usable with --model).")] = False,
     modes: Annotated[
         str, typer.Option("--modes", help="Training views per instance, comma-separated (paper: reasoner,emulator).")
@@ -147,6 +152,7 @@ def train_cmd(
         max_length=max_length,
         precision=precision,
         seed=seed,
+        split_seed=split_seed,
         max_steps=max_steps,
         merge=merge,
         limit=limit,

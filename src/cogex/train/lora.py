@@ -105,7 +105,8 @@ class TrainConfig:
     hub_split: str = "train"
     # runtime
     precision: str = "auto"  # auto | fp32 | bf16 | fp16
-    seed: int = 0
+    seed: int = 0  # LoRA init and data order
+    split_seed: int = 0  # validation split: keep it when continuing an adapter, so held-out stays held out
     max_steps: int | None = None  # stop after this many optimiser steps (overrides epochs)
     merge: bool = False  # also write merged full weights to output_dir/merged
     threads: int | None = None  # torch CPU threads (process-wide); None = torch's default
@@ -373,7 +374,7 @@ def _as_records(examples: ExampleSet) -> list[dict[str, list[int]]]:
 
 def _prepare_data(config: TrainConfig, tokenizer: Any, source: InstanceSource) -> _Prepared:
     instances = source.instances[: config.limit] if config.limit else source.instances
-    train_idx, val_idx = split_by_instance(len(instances), config.val_fraction, config.seed)
+    train_idx, val_idx = split_by_instance(len(instances), config.val_fraction, config.split_seed)
     kwargs = {"modes": config.modes, "max_length": config.max_length}
     train_set = build_examples([instances[i] for i in train_idx], tokenizer, indices=train_idx, **kwargs)
     val_set = build_examples([instances[i] for i in val_idx], tokenizer, indices=val_idx, **kwargs)
@@ -665,6 +666,7 @@ def resume_config(run_dir: str | Path, **overrides: Any) -> TrainConfig:
     saved = _read_progress(Path(run_dir))["config"]
     fields = {f for f in TrainConfig.__dataclass_fields__}
     values = {k: v for k, v in saved.items() if k in fields}
+    values.setdefault("split_seed", values.get("seed", 0))  # runs recorded before the two seeds were separate
     for key in ("modes", "target_modules"):
         if key in values and values[key] is not None:
             values[key] = tuple(values[key])
