@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--adapter", type=Path, required=True)
     parser.add_argument("--n", type=int, default=50, help="held-out instructions to ask")
     parser.add_argument("--val-fraction", type=float, default=0.1)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the validation split (cogex train --split-seed)")
     parser.add_argument("--max-length", type=int, default=512)
     parser.add_argument("--retries", type=int, default=4, help="report the parseable share after 0..RETRIES retries")
     parser.add_argument("--out", type=Path, default=None)
