@@ -71,8 +71,9 @@ def card(summary: dict, report: dict, command: str, results_path: Path | None = 
             f"80% target; `cogex ask` reaches {default}/{n} only because it samples a malformed answer again. "
             + (f"Failures left after every retry: {top[:3]}. " if top else "No failure is left after every retry. ")
             + "A `no_answer` is an output dict without the `'answer'` key, a `truncated` one a repetition loop "
-            "that hit the token budget. The adapter had "
-            f"{summary['epochs']} epochs on {summary['n_train_instances']} instances; more data (e.g. `cogex convert` "
+            "that hit the token budget. "
+            + ("This run continued an earlier adapter for " if config.get("adapter") else "The adapter had ")
+            + f"{summary['epochs']} epochs on {summary['n_train_instances']} instances; more data (e.g. `cogex convert` "
             "on Alpaca with a strong teacher) or a larger base model is the next step.\n\n"
         )
     retry_rows = "\n".join(
@@ -110,7 +111,7 @@ call and emulate CoGEX programs in both reasoner and emulator mode.
 
 {perplexity_source}
 
-| | base model | with adapter |
+| | {"starting adapter" if config.get("adapter") else "base model"} | with adapter |
 |---|---|---|
 | validation perplexity (completion tokens, both modes, {report['n_held_out']} instances) | {base_ppl} | {adapter_ppl} |
 
