@@ -659,3 +659,13 @@ def test_real_hub_converters_match_local_rows(name, converter, real_data_dir):
 )
 def test_negation_a_few_words_before_the_label(answer: str, expected: str) -> None:
     assert get_task("cola").normalize(answer) == expected
+
+
+def test_search_note_names_a_shipped_or_home_file_without_this_machines_folders(tmp_path, monkeypatch):
+    shipped = get_task("swap_tracking")
+    assert "file cogex/resources/tasks/heldout/swap_tracking.jsonl:" in shipped.search_note
+    monkeypatch.setenv("HOME", str(tmp_path))
+    path = tmp_path / "mine.jsonl"
+    path.write_text("".join(json.dumps({"q": f"item {i}", "a": str(i)}) + "\n" for i in range(20)))
+    task = load_user_task(str(path), input_column="q", target_column="a", instruction="x")
+    assert task.search_note.startswith("file ~/mine.jsonl:") and str(tmp_path) not in task.search_note

@@ -19,6 +19,20 @@ def _read_umask() -> int:
 _FILE_MODE = 0o666 & ~_read_umask()
 
 
+def portable_path(path: Path) -> str:
+    """``path`` as recorded in result artifacts, without one machine's folders: a file shipped
+    with cogex as ``cogex/...``, one under the current directory relative to it, one under the
+    home directory from ``~``; anything else as given."""
+    path = Path(path)
+    package = Path(__file__).resolve().parent
+    for base, prefix in ((package, Path(package.name)), (Path.cwd(), Path()), (Path.home(), Path("~"))):
+        try:
+            return str(prefix / path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(path)
+
+
 def write_json_atomic(path: Path, data: Any, *, default: Callable[[Any], Any] = repr) -> None:
     """Write ``data`` as indented JSON through a temporary file, so readers (and a crash) never
     see half a file. The temporary file has a unique name in the same folder, so concurrent

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TypeVar
 
 from cogex.models.backend import Backend, Completion, GenerationConfig, WrapperBackend, split_by_group
+from cogex.files import portable_path
 from cogex.models.embedded import cache_dir
 
 #: Environment variable overriding the cache file location.
@@ -33,15 +34,6 @@ BUSY_TIMEOUT_S = 30.0
 LOCK_RETRIES = 20
 #: Keys per ``SELECT ... IN (...)`` (well under SQLite's bound-variable limit).
 _LOOKUP_BATCH = 500
-
-def portable_path(path: Path) -> str:
-    """``path`` as recorded in result artifacts: under the home directory it starts with ``~``,
-    so a committed results file does not carry one machine's home."""
-    try:
-        return str(Path("~") / path.relative_to(Path.home()))
-    except ValueError:
-        return str(path)
-
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (

@@ -20,6 +20,7 @@ from .base import (
     resolve_data_dir,
     sample_indices,
 )
+from cogex.files import portable_path
 from cogex.hub import HubUnavailable, load_hub_dataset
 
 __all__ = ["load_user_task", "read_table"]
@@ -197,7 +198,7 @@ def load_user_task(
     if path is not None:
         table = _from_directory(path) if path.is_dir() else read_table(path)
         task_name = name or (path.stem if path.is_file() else path.name)
-        origin = f"file {path}"
+        origin = f"file {portable_path(path)}"
     elif isinstance(source, Path) or _looks_like_path(source_str):
         base = resolve_data_dir(data_dir)
         where = f"{Path(source_str).expanduser().resolve()}" + (f" or {base / source_str}" if base else "")
