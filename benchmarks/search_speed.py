@@ -11,6 +11,8 @@ cogex_fixed   cogex's transformers backend with fixed batches (a batch shrinks a
               per program and its KV cache shared by its items
 cogex         the same with continuous batching (the default): a finished row is replaced by
               a queued one at once, so the batch stays full
+cogex_wide    cogex at ``--wide-batch-size`` rows (default 32): decoding reads every weight
+              once per step, so more rows per step share that read
 llama_server  (with ``--llama-server-url``) the OpenAI-compatible llama.cpp server on the same
               GGUF, through ``--backend openai``
 
@@ -43,7 +45,7 @@ from cogex.tasks import get_task
 
 
 #: Every path the benchmark can run (``--paths``; llama_server needs ``--llama-server-url``).
-PATHS = ("hf_generate", "cogex_fixed", "cogex", "cogex_halving", "llama_server")
+PATHS = ("hf_generate", "cogex_fixed", "cogex", "cogex_wide", "cogex_halving", "llama_server")
 
 
 class HFGenerateBackend(Backend):
@@ -179,6 +181,7 @@ def main() -> None:
     parser.add_argument("--n-generate", type=int, default=6)
     parser.add_argument("--n-rank", type=int, default=24)
     parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--wide-batch-size", type=int, default=32, help="rows per step of the cogex_wide path")
     parser.add_argument("--dtype", default="auto")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
@@ -211,6 +214,8 @@ def main() -> None:
         "cogex_fixed": (TransformersBackend(cogex_backend.model, cogex_backend.tokenizer, batch_size=args.batch_size,
                                             continuous_batching=False), settings),
         "cogex": (cogex_backend, settings),
+        "cogex_wide": (TransformersBackend(cogex_backend.model, cogex_backend.tokenizer, batch_size=args.wide_batch_size),
+                       settings),
         "cogex_halving": (cogex_backend, replace(settings, ranking="halving")),
     }
     if args.llama_server_url:
@@ -233,8 +238,14 @@ def main() -> None:
     model = cogex_backend.model
     n_params = sum(p.numel() for p in model.parameters())
     bound = hardware_bound(n_params, model.dtype, args.batch_size)
-    for run in runs.values():
-        run["fraction_of_decode_bound"] = round(run["generated_tokens_per_second"] / bound["decode_tokens_per_s_bound"], 3)
+    bounds = {args.batch_size: bound}
+    for name, run in runs.items():
+        batch = args.wide_batch_size if name == "cogex_wide" else args.batch_size
+        if batch not in bounds:
+            bounds[batch] = hardware_bound(n_params, model.dtype, batch)
+        run["batch_size"] = batch
+        run["decode_tokens_per_s_bound"] = bounds[batch]["decode_tokens_per_s_bound"]
+        run["fraction_of_decode_bound"] = round(run["generated_tokens_per_second"] / bounds[batch]["decode_tokens_per_s_bound"], 3)
     baseline = "hf_generate" if "hf_generate" in runs else next(iter(runs))
     base = runs[baseline]
     ratios = {name: {"emulation_throughput_x": round(r["emulations_per_second"] / max(base["emulations_per_second"], 1e-9), 2),
@@ -243,7 +254,8 @@ def main() -> None:
               for name, r in runs.items() if name != baseline}
     report = {"task": args.task, "settings": vars(args) | {"out": str(args.out)}, "model": cogex_backend.identity,
               "torch_threads": torch.get_num_threads(), "propose_seconds": round(propose_seconds, 1),
-              "n_candidates": len(candidates), "hardware": bound, "runs": runs, "baseline": baseline, f"vs_{baseline}": ratios}
+              "n_candidates": len(candidates), "hardware": bound,
+              "hardware_by_batch": {str(b): v for b, v in bounds.items()}, "runs": runs, "baseline": baseline, f"vs_{baseline}": ratios}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"{'path':14}{'emul/s':>9}{'gen tok/s':>11}{'calls':>7}{'wall s':>9}{'x base':>7}{'bound':>7}{'rank acc':>9}{'dev acc':>9}")
@@ -251,7 +263,8 @@ def main() -> None:
         x = ratios.get(name, {}).get("emulation_throughput_x", 1.0)
         print(f"{name:14}{r['emulations_per_second']:>9}{r['generated_tokens_per_second']:>11}{r['model_calls']:>7}"
               f"{r['wall_seconds']:>9}{x:>7}{r['fraction_of_decode_bound']:>7}{str(r['rank_set_accuracy']):>9}{str(r['dev_accuracy']):>9}")
-    print(f"hardware: {bound['arithmetic']} (matmul {bound['matmul_gflops']} GFLOP/s, read {bound['read_gb_per_s']} GB/s)")
+    for b in bounds.values():
+        print(f"hardware: {b['arithmetic']} (matmul {b['matmul_gflops']} GFLOP/s, read {b['read_gb_per_s']} GB/s)")
     print(f"written: {args.out}")
 
 

@@ -4,6 +4,7 @@ built calls really run in the sandbox with no model call."""
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import Sequence
 
 import pytest
@@ -182,3 +183,25 @@ def test_rank_scores_every_program_with_every_binding_that_applies() -> None:
     assert scores == {(SORT_TEXT, "text"): 1.0, (SORT_TEXT, "words"): 0.0, (SORT_LIST, "text"): 0.0, (SORT_LIST, "words"): 1.0}
     chosen = choose(ranked, settings, n_rank=2)
     assert {(c.program, c.binding) for c in chosen} == {(SORT_TEXT, "text"), (SORT_LIST, "words")}
+
+
+def test_equal_accuracy_goes_to_the_program_that_answers_with_a_label() -> None:
+    from cogex.search.cotacs import rank
+
+    task = Task(name="mood", instruction="Is the review positive or negative?", answer_format="label",
+                labels=("positive", "negative"), search_note="", loader=lambda split: [])
+    items = [Example(str(i), f"review {i}", "positive") for i in range(4)]
+    crash = "def f(text):\n    return {'answer': text.nope()}"
+    wrong_label = "def f(text):\n    return {'answer': 'negative'}"
+    not_a_label = "def f(text):\n    return {'answer': 'banana'}"
+    candidates = [Candidate(i, p, "item", 1, task.instruction) for i, p in enumerate([crash, wrong_label, not_a_label])]
+    picks = {}
+    for tie_break in ("answered", "random"):
+        settings = SearchSettings(executor="python", bindings=("text",), tie_break=tie_break)
+        ranked = rank(task, candidates, items, settings, SandboxExecutor(NoModel(), hybrid=False))
+        assert {c.rank_score for c in ranked} == {0.0}  # all wrong on every item
+        answered = {c.program: c.rank_answered for c in ranked}
+        assert answered == {crash: [False] * 4, wrong_label: [True] * 4, not_a_label: [False] * 4}
+        picks[tie_break] = {choose(ranked, replace(settings, seed=s), n_rank=4)[0].program for s in range(12)}
+    assert picks["answered"] == {wrong_label}
+    assert len(picks["random"]) > 1  # without the tie-break the choice is left to chance

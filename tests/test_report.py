@@ -121,6 +121,15 @@ def test_search_settings_of_old_records_mean_model_written_calls() -> None:
     assert comparable_settings(old | {"executor": "hybrid"}) != comparable_settings(hybrid)
 
 
+def test_a_search_recorded_before_tie_breaks_is_the_random_tie_break_not_todays_default() -> None:
+    settings = EvalSettings(tasks=("sum",))
+    today = asdict(cotacs_search(settings.search, "hybrid", settings.seed))
+    assert today["tie_break"] == "answered"
+    old = {k: v for k, v in json.loads(json.dumps(today)).items() if k != "tie_break"}
+    assert comparable_settings(old) != comparable_settings(today)  # its cell is recomputed
+    assert comparable_settings(old) == comparable_settings(today | {"tie_break": "random"})
+
+
 def test_bm25_retrieves_lexically_similar_items() -> None:
     pool = [Example(str(i), text, "t") for i, text in enumerate(
         ["the cat sat on the mat", "stock markets fell sharply", "a dog chased a cat", "rain is expected tomorrow",

@@ -105,6 +105,32 @@ def test_successive_halving_finds_the_best_with_fewer_evaluations() -> None:
 
 
 
+def test_top_k_breaks_equal_accuracy_by_answered_fraction_before_chance() -> None:
+    cands = [Scored(0, 0.0, answered=0.0), Scored(1, 0.0, answered=0.75), Scored(2, 0.25, answered=0.5), Scored(3, 0.0, answered=0.5)]
+    for seed in range(10):
+        assert top_k(cands, 3, seed=seed) == [2, 1, 3]  # accuracy first, then answers given
+
+
+def test_successive_halving_keeps_the_programs_that_answer_when_all_score_zero() -> None:
+    # Every candidate is wrong everywhere; candidate c answers (wrongly) on items with i % 4 < answers[c].
+    answers = [0, 0, 4, 0, 1, 0, 3, 0]
+    given: dict[int, list[bool]] = {c: [] for c in range(len(answers))}
+
+    def evaluate(cands, start, stop):
+        for c in cands:
+            given[c].extend(i % 4 < answers[c] for i in range(start, stop))
+        return {c: [False] * (stop - start) for c in cands}
+
+    def answered(c: int) -> float:
+        return sum(given[c]) / len(given[c])
+
+    for seed in range(5):
+        for c in given:
+            given[c].clear()
+        survivors, _ = successive_halving(len(answers), 16, evaluate, min_items=4, eta=2, keep=1, seed=seed, answered=answered)
+        assert survivors == [2]
+
+
 @pytest.mark.parametrize("eta", [1, 0, -2])
 def test_halving_rejects_an_eta_below_two(eta: int) -> None:
     # eta=1 used to loop for ever (the item count never grew), eta=0 divided by zero.
@@ -137,7 +163,7 @@ def test_search_settings_validate_names_the_setting() -> None:
 
     assert SearchSettings().validate() == SearchSettings()
     bad = {"k": 0, "n_generate": -3, "n_rank": 0, "max_resamples": -1, "alpha": 1.5, "halving_eta": 1,
-           "executor": "hybird", "ranking": "best", "bindings": ("telepathy",)}
+           "executor": "hybird", "ranking": "best", "bindings": ("telepathy",), "tie_break": "coin"}
     for name, value in bad.items():
         settings = SearchSettings(**{name: value, **({"ranking": "halving"} if name == "halving_eta" else {})})
         with pytest.raises(ValueError, match=name.split("_")[-1] if name != "bindings" else "binding"):

@@ -17,6 +17,7 @@ from cogex.execute.binding import BINDINGS as _BINDINGS
 from cogex.execute.executors import EXECUTORS as _EXECUTORS
 from cogex.generate.few_shot import PROMPTINGS as _PROMPTINGS
 from cogex.models.factory import BACKENDS as _BACKENDS
+from cogex.search.selection import TIE_BREAKS as _TIE_BREAKS
 
 # The valid values of every enumerated option: the registries' names (these imports load no
 # model library), and the fixed choices of the others.
@@ -25,6 +26,7 @@ BACKENDS: tuple[str, ...] = tuple(_BACKENDS)
 BINDINGS: tuple[str, ...] = tuple(_BINDINGS)
 PROMPTINGS: tuple[str, ...] = _PROMPTINGS
 RANKINGS: tuple[str, ...] = ("exhaustive", "halving")
+TIE_BREAKS: tuple[str, ...] = _TIE_BREAKS
 DTYPES: tuple[str, ...] = ("auto", "float32", "bfloat16", "float16")
 ANSWER_FORMATS: tuple[str, ...] = ("label", "letter", "number", "text")
 
@@ -41,6 +43,7 @@ DEFAULT_MAX_RETRIES = 2
 ExecutorName = Literal[EXECUTORS]  # type: ignore[valid-type]
 BackendName = Literal[BACKENDS]  # type: ignore[valid-type]
 RankingName = Literal[RANKINGS]  # type: ignore[valid-type]
+TieBreakName = Literal[TIE_BREAKS]  # type: ignore[valid-type]
 DtypeName = Literal[DTYPES]  # type: ignore[valid-type]
 AnswerFormatName = Literal[ANSWER_FORMATS]  # type: ignore[valid-type]
 PromptingName = Literal[PROMPTINGS]  # type: ignore[valid-type]
@@ -247,6 +250,7 @@ _SEARCH_ANNOTATIONS: dict[str, Any] = {
     "halving_min_items": Annotated[int, typer.Option("--halving-min-items", min=1, help="Halving: ranking items in the first round.")],
     "halving_eta": Annotated[int, typer.Option("--halving-eta", min=2, help="Halving: keep 1/eta of the programs per round, eta times more items (at least 2).")],
     "bindings": BindingsOption,
+    "tie_break": Annotated[TieBreakName, typer.Option("--tie-break", help="CoTACS: equal ranking accuracy goes to the program with more well-formed answers (answered) or is decided at random (random).")],
 }
 SEARCH_SETTINGS = "search_settings"
 

@@ -159,8 +159,8 @@ def cotacs_search(search: SearchSettings, executor: str, seed: int) -> SearchSet
 
 def comparable_settings(search: dict[str, Any]) -> dict[str, Any]:
     """Search settings as saved in JSON, for comparison; a record written before input bindings
-    existed ranked model-written calls only."""
-    return json.loads(json.dumps({"bindings": ["model"], **search}))
+    existed ranked model-written calls only, one written before tie-breaks broke ties at random."""
+    return json.loads(json.dumps({"bindings": ["model"], "tie_break": "random", **search}))
 
 
 # ---- scoring --------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from cogex.generate.modes import EMULATOR_CONFIG, REASONER_CONFIG
 from cogex.models.backend import Backend
 from cogex.search.artifact import PROGRAM_FILE, ChosenProgram, Program, RankPrediction
 from cogex.search.selection import (
+    TIE_BREAKS,
     Scored,
     check_halving,
     combine,
@@ -61,6 +62,7 @@ class SearchSettings:
     halving_min_items: int = 4
     halving_eta: int = 2
     bindings: tuple[str, ...] = BINDINGS  # python/hybrid only; emulate always uses "model"
+    tie_break: str = "answered"  # equal ranking accuracy: prefer more well-formed answers ("random": none)
     seed: int = 0
 
     def validate(self) -> "SearchSettings":
@@ -83,6 +85,8 @@ class SearchSettings:
         if self.ranking == "halving":
             check_halving(self.n_rank, 0, min_items=self.halving_min_items, eta=self.halving_eta, keep=self.k)
         check_bindings(self.bindings)
+        if self.tie_break not in TIE_BREAKS:
+            raise ValueError(f"unknown tie_break {self.tie_break!r}; use {' or '.join(TIE_BREAKS)}")
         return self
 
     def ranked_bindings(self) -> tuple[str, ...]:
@@ -105,6 +109,7 @@ class Candidate:
     rank_correct: list[bool] = field(default_factory=list)
     rank_answers: list[Any] = field(default_factory=list)
     rank_paths: list[str] = field(default_factory=list)
+    rank_answered: list[bool] = field(default_factory=list)  # a well-formed answer per ranking item
     binding: str = MODEL_BINDING
     valid: bool = True  # parseable enough to rank (False: kept only to show what the model wrote)
 
@@ -118,6 +123,7 @@ class Candidate:
             "train_score": self.train_score,
             "rank_score": self.rank_score,
             "rank_items_evaluated": len(self.rank_correct),
+            "rank_answered": _mean(self.rank_answered) if self.rank_answered else None,
             "valid": self.valid,
         }
 
@@ -148,6 +154,17 @@ def split_items(task: Task, settings: SearchSettings) -> tuple[list[Example], li
 def score(task: Task, results: Sequence[ItemResult], items: Sequence[Example]) -> list[bool]:
     """Exact-match correctness of each result (a failed item is wrong)."""
     return correctness(task, [r.answer if r.ok else None for r in results], items)
+
+
+def well_formed(task: Task, results: Sequence[ItemResult], items: Sequence[Example]) -> list[bool]:
+    """Whether each result is an answer of the task's kind, right or wrong: the run succeeded and
+    its answer normalises to something non-empty (one of the labels, for a task that has them)."""
+    labels = {x.lower() for x in task.labels} if task.labels else None
+    marks = []
+    for result, item in zip(results, items):
+        answer = task.normalize(result.answer, item) if result.ok and result.answer is not None else ""
+        marks.append(bool(answer) and (labels is None or answer.lower() in labels))
+    return marks
 
 
 def propose(
@@ -226,7 +243,8 @@ def rank(
             by_text[cand.program] = cand
     bindings = settings.ranked_bindings()
     unique = [
-        cand if binding == MODEL_BINDING else replace(cand, binding=binding, rank_correct=[], rank_answers=[], rank_paths=[])
+        cand if binding == MODEL_BINDING
+        else replace(cand, binding=binding, rank_correct=[], rank_answers=[], rank_paths=[], rank_answered=[])
         for cand in by_text.values()
         for binding in bindings
         if applies(cand.program, binding)
@@ -254,6 +272,7 @@ def rank(
                     cand = unique[idx]
                     cand.rank_answers.extend(fmt.jsonable(r.answer) for r in results)
                     cand.rank_paths.extend(r.path for r in results)
+                    cand.rank_answered.extend(well_formed(task, results, rank_items[start:stop]))
                     marks[idx] = score(task, results, rank_items[start:stop])
                     done[0] += len(results)
                     progress("rank", done[0], planned)
@@ -261,7 +280,8 @@ def rank(
 
     if settings.ranking == "halving":
         _, seen = successive_halving(len(unique), len(rank_items), evaluate, min_items=settings.halving_min_items,
-                                     eta=settings.halving_eta, keep=settings.k, seed=settings.seed)
+                                     eta=settings.halving_eta, keep=settings.k, seed=settings.seed,
+                                     answered=lambda idx: answered_fraction(unique[idx], settings))
     elif settings.ranking == "exhaustive":
         seen = evaluate(list(range(len(unique))), 0, len(rank_items))
     else:
@@ -272,11 +292,17 @@ def rank(
     return unique
 
 
+def answered_fraction(cand: Candidate, settings: SearchSettings) -> float:
+    """The tie-break score of a candidate: its well-formed answers so far (0 with ``random``)."""
+    return _mean(cand.rank_answered) if settings.tie_break == "answered" and cand.rank_answered else 0.0
+
+
 def choose(candidates: list[Candidate], settings: SearchSettings, n_rank: int) -> list[Candidate]:
     """The top k programs, preferring candidates evaluated on every ranking item (halving
     survivors); a program ranked with several bindings counts once, with its best one."""
     full = [c for c in candidates if len(c.rank_correct) == n_rank] or candidates
-    order = top_k([Scored(i, c.rank_score or 0.0, c.train_score) for i, c in enumerate(full)], len(full), settings.seed)
+    scored = [Scored(i, c.rank_score or 0.0, c.train_score, answered_fraction(c, settings)) for i, c in enumerate(full)]
+    order = top_k(scored, len(full), settings.seed)
     best: dict[str, Candidate] = {}
     for i in order:
         best.setdefault(full[i].program, full[i])
@@ -362,6 +388,7 @@ def candidate_rows(candidates: Sequence[Candidate], ranked: Sequence[Candidate])
             "rank_score": best.rank_score if best is not None else None,
             "rank_scores": scores,
             "rank_items_evaluated": len(best.rank_correct) if best is not None else 0,
+            "rank_answered": _mean(best.rank_answered) if best is not None and best.rank_answered else None,
         })
     return rows
 

@@ -12,6 +12,12 @@ from cogex.format import jsonable
 from cogex.tasks import Example, Task
 
 
+#: How ties in ranking accuracy are broken: ``answered`` prefers the program that gave a
+#: well-formed answer on more ranking items (a wrong label over a crash), then at random;
+#: ``random`` breaks them at random only (the behaviour before ``answered`` existed).
+TIE_BREAKS: tuple[str, ...] = ("answered", "random")
+
+
 def needs_resample(train_score: float | None, alpha: float, attempt: int, max_resamples: int, valid: bool) -> bool:
     """Algorithm 1's loop condition: resample while the candidate is invalid or its score on the
     generating items is below α, for at most ``max_resamples`` extra samples."""
@@ -29,19 +35,22 @@ def tie_break_rng(seed: int, key: str) -> random.Random:
 
 @dataclass(frozen=True)
 class Scored:
-    """A candidate's scores: rank accuracy first, then the generating-items score."""
+    """A candidate's scores: rank accuracy first, then the generating-items score, then the
+    fraction of ranking items it gave a well-formed answer on (0 when not used)."""
 
     index: int
     rank_score: float
     train_score: float | None = None
+    answered: float = 0.0
 
 
 def top_k(candidates: Sequence[Scored], k: int, seed: int) -> list[int]:
-    """Indices of the k best candidates: by rank score, then train score; remaining ties are
-    broken at random with the run's seed (the same seed always picks the same candidates)."""
+    """Indices of the k best candidates: by rank score, then train score, then answered
+    fraction; remaining ties are broken at random with the run's seed (the same seed always
+    picks the same candidates)."""
     rng = tie_break_rng(seed, "top_k")
     keyed = [(c, rng.random()) for c in candidates]
-    keyed.sort(key=lambda pair: (-pair[0].rank_score, -(pair[0].train_score or 0.0), pair[1]))
+    keyed.sort(key=lambda pair: (-pair[0].rank_score, -(pair[0].train_score or 0.0), -pair[0].answered, pair[1]))
     return [c.index for c, _ in keyed[:k]]
 
 
@@ -116,15 +125,17 @@ def successive_halving(
     eta: int = 2,
     keep: int = 1,
     seed: int = 0,
+    answered: Callable[[int], float] | None = None,
 ) -> tuple[list[int], dict[int, list[bool]]]:
     """Run successive halving. ``evaluate(candidates, start, stop)`` returns, per candidate, the
-    correctness on items ``start:stop``. Returns the survivors and all correctness seen."""
+    correctness on items ``start:stop``. Returns the survivors and all correctness seen.
+    ``answered(candidate)`` (the fraction of items seen so far it answered) breaks ties in accuracy."""
     seen: dict[int, list[bool]] = {c: [] for c in range(n_candidates)}
     alive = list(range(n_candidates))
     for items, keep_after in halving_schedule(n_items, n_candidates, min_items=min_items, eta=eta, keep=keep):
         for cand, marks in evaluate(alive, len(seen[alive[0]]) if alive else 0, items).items():
             seen[cand].extend(marks)
-        scored = [Scored(c, _mean(seen[c])) for c in alive]
+        scored = [Scored(c, _mean(seen[c]), answered=answered(c) if answered else 0.0) for c in alive]
         alive = top_k(scored, keep_after, seed)
     return alive, seen
 
