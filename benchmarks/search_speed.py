@@ -13,6 +13,9 @@ cogex         the same with continuous batching (the default): a finished row is
               a queued one at once, so the batch stays full
 cogex_wide    cogex at ``--wide-batch-size`` rows (default 32): decoding reads every weight
               once per step, so more rows per step share that read
+cogex_concat, cogex_wide_concat
+              cogex and cogex_wide with the KV cache grown by concatenation on every step
+              (transformers' DynamicLayer) instead of written into preallocated room
 llama_server  (with ``--llama-server-url``) the OpenAI-compatible llama.cpp server on the same
               GGUF, through ``--backend openai``
 
@@ -45,7 +48,10 @@ from cogex.tasks import get_task
 
 
 #: Every path the benchmark can run (``--paths``; llama_server needs ``--llama-server-url``).
-PATHS = ("hf_generate", "cogex_fixed", "cogex", "cogex_wide", "cogex_halving", "llama_server")
+PATHS = ("hf_generate", "cogex_fixed", "cogex", "cogex_concat", "cogex_wide", "cogex_wide_concat", "cogex_halving",
+         "llama_server")
+#: paths decoding ``--wide-batch-size`` rows per step
+WIDE_PATHS = ("cogex_wide", "cogex_wide_concat")
 
 
 class HFGenerateBackend(Backend):
@@ -214,8 +220,12 @@ def main() -> None:
         "cogex_fixed": (TransformersBackend(cogex_backend.model, cogex_backend.tokenizer, batch_size=args.batch_size,
                                             continuous_batching=False), settings),
         "cogex": (cogex_backend, settings),
+        "cogex_concat": (TransformersBackend(cogex_backend.model, cogex_backend.tokenizer, batch_size=args.batch_size,
+                                             kv_room=0), settings),
         "cogex_wide": (TransformersBackend(cogex_backend.model, cogex_backend.tokenizer, batch_size=args.wide_batch_size),
                        settings),
+        "cogex_wide_concat": (TransformersBackend(cogex_backend.model, cogex_backend.tokenizer,
+                                                  batch_size=args.wide_batch_size, kv_room=0), settings),
         "cogex_halving": (cogex_backend, replace(settings, ranking="halving")),
     }
     if args.llama_server_url:
@@ -240,7 +250,7 @@ def main() -> None:
     bound = hardware_bound(n_params, model.dtype, args.batch_size)
     bounds = {args.batch_size: bound}
     for name, run in runs.items():
-        batch = args.wide_batch_size if name == "cogex_wide" else args.batch_size
+        batch = args.wide_batch_size if name in WIDE_PATHS else args.batch_size
         if batch not in bounds:
             bounds[batch] = hardware_bound(n_params, model.dtype, batch)
         run["batch_size"] = batch

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from cogex.models.backend import Backend, Completion, GenerationConfig, cut_at_stop, prompt_seed, split_by_group
+from cogex.models.kv_cache import DEFAULT_ROOM, new_cache, plain_layers
 from cogex.models.loading import ModelSpec, load_model, model_identity
 
 
@@ -30,6 +31,7 @@ class TransformersBackend(Backend):
         batch_size: int = 8,
         max_prompt_tokens: int = 2048,
         continuous_batching: bool = True,
+        kv_room: int = DEFAULT_ROOM,
     ) -> None:
         import torch
 
@@ -44,12 +46,13 @@ class TransformersBackend(Backend):
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
         eos = tokenizer.eos_token_id
         self.eos_ids = {eos} if isinstance(eos, int) else set(eos or [])
+        #: spare positions preallocated in each KV cache buffer (0: grow by concatenation each step)
+        self.kv_room = kv_room
         self._torch = torch
-        from transformers import DynamicCache
 
         #: rows join a live batch, and prefix caches are copied, only where the model's cache layers
         #: are plain growing ones (not sliding windows)
-        self._plain_cache = _plain_layers(DynamicCache(config=model.config))
+        self._plain_cache = plain_layers(new_cache(model.config, room=0))
         #: counters (see usage()): forward passes and prompt tokens actually computed
         self.stats = {"prompt_tokens_computed": 0, "prompt_tokens_reused": 0, "generated_tokens": 0, "calls": 0, "decode_steps": 0}
         self._on_tokens: Callable[[int], None] | None = None
@@ -171,13 +174,11 @@ class TransformersBackend(Backend):
     def _prefill(self, state: "_DecodeState", chunk: list[int], queue: deque[int]) -> tuple["_Pool", Any]:
         """The rows ``chunk`` prefilled (their group prefixes copied from ``state``'s prefix
         caches, computed once per group): a pool of them and the logits of their first token."""
-        from transformers import DynamicCache
-
         torch = self._torch
         self.stats["calls"] += 1
         plens = [state.prefix_len(i) for i in chunk]
         input_ids, suffix_mask, positions = self._left_pad([state.rows[i] for i in chunk], plens)
-        cache = DynamicCache(config=self.model.config)
+        cache = new_cache(self.model.config, room=self.kv_room)
         attention = suffix_mask
         if state.prefixes:
             width = max(plens)
@@ -218,12 +219,10 @@ class TransformersBackend(Backend):
 
     def _prefix_layers(self, state: "_DecodeState", group: int) -> list[tuple[Any, Any]]:
         """The (keys, values) of every layer for prefix ``group`` (batch 1), computed on first use."""
-        from transformers import DynamicCache
-
         if group not in state.prefix_layers:
             torch = self._torch
             ids = torch.tensor([state.prefixes[group]], dtype=torch.long, device=self.device)
-            cache = DynamicCache(config=self.model.config)
+            cache = new_cache(self.model.config, room=0)  # computed once, then copied into row caches
             with torch.inference_mode():
                 self.model(input_ids=ids, past_key_values=cache, use_cache=True, logits_to_keep=1)
             self.stats["prompt_tokens_computed"] += len(state.prefixes[group])
@@ -350,14 +349,6 @@ class _Pool:
     tokens: Any
     rows: list[int]
     generators: list[Any]
-
-
-def _plain_layers(cache: Any) -> bool:
-    """True when every cache layer is a plain growing one, whose tensors can be padded, merged
-    and trimmed (not a sliding-window or other special layer): then rows can join mid-decode."""
-    from transformers.cache_utils import DynamicLayer
-
-    return bool(cache.layers) and all(type(layer) is DynamicLayer for layer in cache.layers)
 
 
 def _pad_left(torch: Any, tensor: Any, width: int, dim: int) -> Any:
