@@ -66,10 +66,15 @@ def test_greedy_outputs_do_not_depend_on_the_cache_room(embedded_backend) -> Non
     suffixes = [fmt.emulator_suffix(x) for x in ["pear apple", "zebra dog cat mouse owl", "b a"]]
     emulate = GenerationConfig(max_new_tokens=20, stop=fmt.STOP_STRINGS)
     texts = []
-    for room in (0, 3, 256):
+    for room in (0, 3, 256):  # 0 is the default
         backend = TransformersBackend(embedded_backend.model, embedded_backend.tokenizer, batch_size=2, kv_room=room)
         plain = [c.text for c in backend.generate(prompts, config)]
         shared = [c.text for c in backend.generate_shared_prefix(prefix, suffixes, emulate)]
         texts.append((plain, shared))
     assert texts[0] == texts[1] == texts[2]
     assert len(set(texts[0][0])) == len(prompts)
+
+
+def test_the_embedded_model_attends_through_sdpa(embedded_backend) -> None:
+    # scaled_dot_product_attention: fused attention kernels instead of eager matmul + softmax
+    assert embedded_backend.model.config._attn_implementation == "sdpa"

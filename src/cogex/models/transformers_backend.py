@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from cogex.models.backend import Backend, Completion, GenerationConfig, cut_at_stop, prompt_seed, split_by_group
-from cogex.models.kv_cache import DEFAULT_ROOM, new_cache, plain_layers
+from cogex.models.kv_cache import new_cache, plain_layers
 from cogex.models.loading import ModelSpec, load_model, model_identity
 
 
@@ -31,7 +31,7 @@ class TransformersBackend(Backend):
         batch_size: int = 8,
         max_prompt_tokens: int = 2048,
         continuous_batching: bool = True,
-        kv_room: int = DEFAULT_ROOM,
+        kv_room: int = 0,
     ) -> None:
         import torch
 
@@ -46,7 +46,9 @@ class TransformersBackend(Backend):
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
         eos = tokenizer.eos_token_id
         self.eos_ids = {eos} if isinstance(eos, int) else set(eos or [])
-        #: spare positions preallocated in each KV cache buffer (0: grow by concatenation each step)
+        #: spare positions preallocated in each KV cache buffer; 0 (default): transformers' growth by
+        #: concatenation, which measured as fast on CPU (benchmarks/decode_step.py: SDPA copies the
+        #: strided views a preallocated buffer gives it, which costs what the concatenation saved)
         self.kv_room = kv_room
         self._torch = torch
 
