@@ -216,6 +216,28 @@ def test_auto_dtype_is_bf16_exactly_where_the_cpu_computes_it(monkeypatch: pytes
     assert hardware.resolve_dtype("float16") == "float16"  # a named dtype is itself
 
 
+def test_bf16_asked_for_on_a_cpu_without_it_warns_and_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    import warnings
+
+    import torch
+
+    from cogex.models import hardware
+    from cogex.train.lora import resolve_precision
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(hardware, "cpu_supports_bf16", lambda: False)
+    with pytest.warns(hardware.SlowDtypeWarning, match="no native bf16"):
+        assert hardware.resolve_dtype("bfloat16") == "bfloat16"
+    with pytest.warns(hardware.SlowDtypeWarning, match="--precision bf16"):
+        assert resolve_precision("bf16", "cpu") == "bf16"
+    monkeypatch.setattr(hardware, "cpu_supports_bf16", lambda: True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert hardware.resolve_dtype("bfloat16") == "bfloat16"
+        assert resolve_precision("bf16", "cpu") == "bf16"
+        assert hardware.resolve_dtype("auto") == "bfloat16"
+
+
 def test_cpu_bf16_detection_reads_the_cpu_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from cogex.models import hardware
 

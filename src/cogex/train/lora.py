@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from cogex.files import write_json_atomic
-from cogex.models.hardware import cpu_supports_bf16
+from cogex.models.hardware import cpu_supports_bf16, warn_if_cpu_lacks_bf16
 from cogex.train.examples import (
     MODES,
     CompletionCollator,
@@ -217,6 +217,8 @@ def resolve_precision(precision: str, device_type: str | None = None) -> str:
         return "bf16" if cpu_supports_bf16() else "fp32"
     if name == "fp16":
         raise TrainConfigError("fp16 autocast needs a GPU; on CPU use --precision bf16 or fp32.")
+    if name == "bf16":
+        warn_if_cpu_lacks_bf16("--precision bf16")
     return name
 
 
