@@ -32,6 +32,10 @@ def median_ms(fn: Callable[[], object], repeats: int) -> float:
     return sorted(times)[len(times) // 2]
 
 
+def ratio_row(fp32_ms: float, bf16_ms: float) -> dict[str, float]:
+    return {"fp32_ms": round(fp32_ms, 2), "bf16_ms": round(bf16_ms, 2), "bf16_over_fp32": round(bf16_ms / fp32_ms, 2)}
+
+
 def linear_case(rows: int, dtype: torch.dtype, repeats: int) -> float:
     x = torch.randn(rows, 576, dtype=dtype)
     w = torch.randn(1536, 576, dtype=dtype)
@@ -61,14 +65,10 @@ def main() -> None:
 
     rows: dict[str, dict[str, float]] = {}
     for label, n in (("decode, 8 rows", 8), ("prefill, 256 rows", 256), ("training batch, 1600 rows", 1600)):
-        fp32 = linear_case(n, torch.float32, args.repeats)
-        bf16 = linear_case(n, torch.bfloat16, args.repeats)
-        rows[f"linear 576->1536, {label}"] = {"fp32_ms": round(fp32, 2), "bf16_ms": round(bf16, 2),
-                                               "bf16_over_fp32": round(bf16 / fp32, 2)}
-    fp32 = train_case(1600, False, args.repeats)
-    bf16 = train_case(1600, True, args.repeats)
-    rows["forward + backward, 1600 rows (fp32 vs bf16 autocast)"] = {
-        "fp32_ms": round(fp32, 2), "bf16_ms": round(bf16, 2), "bf16_over_fp32": round(bf16 / fp32, 2)}
+        rows[f"linear 576->1536, {label}"] = ratio_row(linear_case(n, torch.float32, args.repeats),
+                                                       linear_case(n, torch.bfloat16, args.repeats))
+    rows["forward + backward, 1600 rows (fp32 vs bf16 autocast)"] = ratio_row(
+        train_case(1600, False, args.repeats), train_case(1600, True, args.repeats))
 
     result = {
         "cpu_native_bf16": cpu_supports_bf16(),

@@ -35,34 +35,31 @@ class SlowDtypeWarning(UserWarning):
     """bf16 was asked for on a CPU that has no native bf16 arithmetic."""
 
 
-def warn_if_cpu_lacks_bf16(what: str) -> bool:
-    """Warn (and return True) when ``what`` asks for bf16 computed on a CPU without native bf16:
-    without AVX512-BF16 / AMX, torch runs bf16 matmuls in a fallback kernel, several times slower
-    than float32 (docs/backends.md). A CPU with native bf16 is silent."""
+def warn_if_cpu_lacks_bf16(what: str) -> None:
+    """Warn when ``what`` asks for bf16 computed on a CPU without native bf16: without
+    AVX512-BF16 / AMX, torch runs bf16 matmuls in a fallback kernel, several times slower than
+    float32 (docs/backends.md). A CPU with native bf16 is silent."""
     if cpu_supports_bf16():
-        return False
+        return
     warnings.warn(
         f"{what}: this CPU has no native bf16 (no AVX512-BF16 / AMX), so bf16 matmuls run in a "
         "fallback kernel several times slower than float32; 'auto' picks float32 here.",
         SlowDtypeWarning,
         stacklevel=3,
     )
-    return True
 
 
 def resolve_dtype(name: str) -> str:
     """The weights dtype ``name`` stands for here: ``auto`` is bfloat16 on a GPU that has it
     (else float16) and on a CPU with native bf16 (about 5x float32 matmul on AMX), else float32;
     any other name is itself."""
-    if name != "auto":
-        if name == "bfloat16":
-            import torch
-
-            if not torch.cuda.is_available():
-                warn_if_cpu_lacks_bf16("--dtype bfloat16")
-        return name
     import torch
 
-    if torch.cuda.is_available():
-        return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
-    return "bfloat16" if cpu_supports_bf16() else "float32"
+    on_gpu = torch.cuda.is_available()
+    if name == "auto":
+        if on_gpu:
+            return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+        return "bfloat16" if cpu_supports_bf16() else "float32"
+    if name == "bfloat16" and not on_gpu:
+        warn_if_cpu_lacks_bf16("--dtype bfloat16")
+    return name
