@@ -1,4 +1,4 @@
-"""Rebuild the leave-task-out training set and the held-out evaluation tasks (deterministic).
+"""Rebuild the leave-task-out training set and the withheld-family tasks (deterministic).
 
     python scripts/build_data.py [--per-family 20]
 
@@ -7,6 +7,7 @@ Writes, under src/cogex/resources/:
   seed/generated.jsonl                         executed instances of every training family
   seed/build_report.json                       what was removed (cumulative) and generated; families in/out
   tasks/heldout/<family>.{jsonl,yaml}          the held-out families as evaluation tasks
+  tasks/dev/<family>.{jsonl,yaml}              the dev families (tuning tasks, also never trained on)
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import argparse
 import json
 from pathlib import Path
 
-from cogex.data.leave_out import build_training_set, write_heldout_tasks
+from cogex.data.families import dev_families, heldout_families
+from cogex.data.leave_out import build_training_set, write_family_tasks
 from cogex.data.seed import seed_dir
 
 HANDWRITTEN = ("computation.jsonl", "judgement.jsonl", "general.jsonl")
@@ -51,11 +53,12 @@ def main() -> None:
         report.handwritten_before = max(report.handwritten_before, previous.get("handwritten_before", 0))
     out = report.to_json()
     report_path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    tasks = write_heldout_tasks(folder.parent / "tasks" / "heldout", count=args.heldout_items)
+    tasks = write_family_tasks(folder.parent / "tasks" / "heldout", heldout_families(), count=args.heldout_items)
+    tasks += write_family_tasks(folder.parent / "tasks" / "dev", dev_families(), role="dev", count=args.heldout_items)
     print(f"hand-written kept {out['handwritten_kept']} of {out['handwritten_before']} "
           f"(removed {out['removed_count']}); generated {out['generated']} from {len(out['families_in'])} families; "
           f"total {out['total_instances']} instances over {out['task_families_total']} categories; "
-          f"{len(tasks)} held-out tasks")
+          f"{len(tasks)} withheld-family tasks (held-out and dev)")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from cogex.evaluate.run import (
     saved_cells,
 )
 from cogex.models.backend import Backend, Completion, GenerationConfig
-from cogex.tasks import Example, Task, heldout_tasks, list_tasks
+from cogex.tasks import Example, Task, dev_tasks, heldout_tasks, list_tasks
 
 CELL_FIELDS = {"task", "method", "accuracy", "ci_low", "ci_high", "n", "p_vs_zero_shot", "constant_answer",
                "answer_distribution", "model"}
@@ -139,10 +139,12 @@ def test_zero_shot_cot_asks_for_steps_and_extracts_the_answer() -> None:
 def test_task_groups_names_and_yaml_files_resolve(tmp_path: Path) -> None:
     assert [t.name for t in resolve_tasks(["paper"])] == list_tasks()
     assert [t.name for t in resolve_tasks(["heldout"])] == heldout_tasks() and len(heldout_tasks()) >= 5
+    assert [t.name for t in resolve_tasks(["dev"])] == dev_tasks() and len(dev_tasks()) >= 5
+    assert not set(dev_tasks()) & set(heldout_tasks())
     yaml_path = _write_yaml_task(tmp_path)
     tasks = resolve_tasks(["sum", str(yaml_path), "roman_to_integer", "sum"])
     assert [t.name for t in tasks] == ["sum", "my_parity", "roman_to_integer"]  # each once, in order
-    with pytest.raises(UnknownChoiceError, match="choose from: paper, heldout, cola"):
+    with pytest.raises(UnknownChoiceError, match="choose from: paper, heldout, dev, cola"):
         resolve_tasks(["nope"])
     with pytest.raises(UnknownChoiceError, match="zero_shot_cot"):
         check_methods(["zero_shot", "cot"])

@@ -14,7 +14,7 @@ from cogex.search.cotacs import SearchSettings
 from cogex.cli.common import backend_from, check_cache_location, console, fail, out, plain, usage_error, user_errors
 
 TASKS_HELP = ("Comma-separated tasks: paper task names, shipped held-out task names, task config .yaml files, or the"
-              " groups 'paper' (the nine) and 'heldout' (default: paper).")
+              " groups 'paper' (the nine), 'heldout' and 'dev' (default: paper).")
 METHODS_HELP = ("Comma-separated: majority, zero_shot, zero_shot_cot, few_shot_bm25, cogex, cotacs_k1, cotacs_k3,"
                 " cotacs_hybrid_k1, cotacs_hybrid_k3 (default: all).")
 

@@ -1,10 +1,12 @@
-"""Build the leave-task-out training set and the held-out-family evaluation tasks.
+"""Build the leave-task-out training set and the withheld-family tasks (held-out and dev).
 
 ``build_training_set`` = the hand-written seed records minus (1) every record the
 leave-task-out checker (:mod:`cogex.data.contamination`) flags against the nine paper tasks and
-the held-out families, and (2) records of the same task *kind* as a paper task or a held-out family
+the withheld families, and (2) records of the same task *kind* as a paper task or a withheld family
 (:data:`EXCLUDED_KINDS`, patterns over instruction + input), plus the executed instances of every
-training family. ``write_heldout_tasks`` writes each held-out family as a JSONL file + task YAML.
+training family. ``write_family_tasks`` writes each withheld family as a JSONL file + task YAML:
+the held-out families under ``tasks/heldout`` (the generalisation measurement), the dev families
+under ``tasks/dev`` (what search and prompting choices are tuned on).
 Run it with ``python scripts/build_data.py`` (deterministic; rewrites the shipped files).
 """
 
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .contamination import TaskProfile, find_task_overlaps, task_profile
-from .families import Family, heldout_families, training_families
+from .families import Family, dev_families, heldout_families, training_families
 from .families.build import build_records, draw, execute
 
 #: Task kinds kept out of training: the same task as a paper task, or a held-out family's kind.
@@ -42,6 +44,13 @@ EXCLUDED_KINDS: dict[str, str] = {
     "reverse_words": r"\brevers",
     "better_deal": r"better deal|better value|cheaper per|(price|cost) per (item|unit)|which is cheaper",
     "verb_tense": r"\btense\b",
+    # dev families (kept out of training like the held-out ones; tuned on, never reported as the result)
+    "ordinal_suffix": r"\bordinal\b",
+    "zodiac_sign": r"zodiac|star sign|horoscope|astrolog",
+    "isbn10_valid": r"\bisbn",
+    "scrabble_score": r"scrabble",
+    "animal_sound": r"\bsound (does|do|that) (an?|the|this|these)\b.*\bmake|\banimal sounds?\b",
+    "color_mixing": r"\bmix(es|ing|ed)?\b.*\b(paints?|colou?rs?)\b|\b(paints?|colou?rs?)\b.*\bmix",
 }
 
 
@@ -55,6 +64,7 @@ class BuildReport:
     generated: int = 0
     families_in: list[str] = field(default_factory=list)
     families_out: list[str] = field(default_factory=list)
+    families_dev: list[str] = field(default_factory=list)
     categories: int = 0
     total: int = 0
     data_hash: str = ""
@@ -70,6 +80,7 @@ class BuildReport:
             "generated": self.generated,
             "families_in": self.families_in,
             "families_out": self.families_out,
+            "families_dev": self.families_dev,
             "task_families_total": self.categories,
             "total_instances": self.total,
             "data_hash": self.data_hash,
@@ -85,10 +96,15 @@ def excluded_kind(record: Mapping[str, Any]) -> str | None:
     return None
 
 
-def heldout_profiles(families: Iterable[Family] | None = None, *, items: int = 200) -> list[TaskProfile]:
-    """Checker profiles of the held-out families (instruction + sampled inputs)."""
+def withheld_families() -> list[Family]:
+    """Every family kept out of training: the held-out families, then the dev families."""
+    return heldout_families() + dev_families()
+
+
+def withheld_profiles(families: Iterable[Family] | None = None, *, items: int = 200) -> list[TaskProfile]:
+    """Checker profiles of the withheld (held-out and dev) families: instruction + sampled inputs."""
     profiles = []
-    for family in families if families is not None else heldout_families():
+    for family in families if families is not None else withheld_families():
         inputs = [d.example.input for d in draw(family, items)]
         profiles.append(task_profile(family.name, family.instructions[0], inputs))
     return profiles
@@ -141,7 +157,7 @@ def build_training_set(handwritten: list[dict[str, Any]], *, per_family: int = 2
                        profiles: list[TaskProfile] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, str]], BuildReport]:
     """(kept hand-written records, generated records, report)."""
     families = training_families()
-    profiles = profiles if profiles is not None else paper_task_profiles() + heldout_profiles()
+    profiles = profiles if profiles is not None else paper_task_profiles() + withheld_profiles()
     kept, removed = filter_records(handwritten, profiles)
     generated = build_records(families, per_family, seed=seed)
     generated_kept, generated_removed = filter_records(generated, profiles)
@@ -155,6 +171,7 @@ def build_training_set(handwritten: list[dict[str, Any]], *, per_family: int = 2
         generated=len(generated_kept),
         families_in=[f.name for f in families],
         families_out=[f.name for f in heldout_families()],
+        families_dev=[f.name for f in dev_families()],
         categories=len({r["category"] for r in everything}),
         total=len(everything),
         data_hash=records_hash(everything),
@@ -163,18 +180,29 @@ def build_training_set(handwritten: list[dict[str, Any]], *, per_family: int = 2
 
 
 def heldout_rows(family: Family, count: int = 300, seed: int = 0) -> list[dict[str, str]]:
-    """``count`` evaluation items of a held-out family: input and gold target (by execution)."""
+    """``count`` evaluation items of a withheld family: input and gold target (by execution)."""
     done = execute(draw(family, count, seed=seed))
     return [{"input": item.example.input, "target": str(output["answer"])} for item, output in done]
 
 
-def write_heldout_tasks(folder: Path, *, count: int = 300, search_fraction: float = 1 / 3, seed: int = 0) -> list[Path]:
-    """One ``<name>.jsonl`` + ``<name>.yaml`` per held-out family under ``folder``."""
+#: What each role's task description says about its use.
+_ROLE_NOTES = {
+    "heldout": "Held-out family {name} ({kind}); {n} generated items, targets by executing the family's "
+               "reference program. Never in training.",
+    "dev": "Dev family {name} ({kind}); {n} generated items, targets by executing the family's reference "
+           "program. Never in training; for tuning search and prompting, not for reporting.",
+}
+
+
+def write_family_tasks(folder: Path, families: Iterable[Family], *, role: str = "heldout", count: int = 300,
+                       search_fraction: float = 1 / 3, seed: int = 0) -> list[Path]:
+    """One ``<name>.jsonl`` + ``<name>.yaml`` per family under ``folder`` (``role``: heldout or dev)."""
     import yaml
 
+    note = _ROLE_NOTES[role]
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for family in heldout_families():
+    for family in families:
         rows = heldout_rows(family, count, seed)
         data = folder / f"{family.name}.jsonl"
         data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
@@ -187,8 +215,7 @@ def write_heldout_tasks(folder: Path, *, count: int = 300, search_fraction: floa
             "instruction": family.instructions[0],
             "answer_format": family.answer_format,
             "search_fraction": round(search_fraction, 4),
-            "description": f"Held-out family {family.name} ({family.kind}); {len(rows)} generated items, "
-                           "targets by executing the family's reference program. Never in training.",
+            "description": note.format(name=family.name, kind=family.kind, n=len(rows)),
         }
         if family.labels:
             config["labels"] = list(family.labels)

@@ -20,12 +20,12 @@ from typing import Any, Callable, Sequence
 from cogex.evaluate.methods import METHODS, Cell, Method, MethodContext, comparable_settings
 from cogex.models.backend import Backend
 from cogex.search.cotacs import SearchSettings
-from cogex.tasks import Example, Task, get_task, heldout_tasks, is_task_config, list_tasks, shipped_task_configs
+from cogex.tasks import Example, Task, dev_tasks, get_task, heldout_tasks, is_task_config, list_tasks, shipped_task_configs
 
 #: The model identity recorded for a model-free cell.
 NO_MODEL = "none"
 #: Group names accepted by ``--tasks``.
-TASK_GROUPS: dict[str, Callable[[], list[str]]] = {"paper": list_tasks, "heldout": heldout_tasks}
+TASK_GROUPS: dict[str, Callable[[], list[str]]] = {"paper": list_tasks, "heldout": heldout_tasks, "dev": dev_tasks}
 SETTINGS_FILE = "settings.json"
 
 

@@ -33,6 +33,7 @@ from .user import load_user_task
 __all__ = [
     "TaskConfigError",
     "heldout_tasks",
+    "dev_tasks",
     "load_task_config",
     "shipped_task_configs",
     "DATA_DIR_ENV",
@@ -117,3 +118,8 @@ def get_task(name: str, *, data_dir: Path | None = None) -> Task:
 def heldout_tasks() -> list[str]:
     """Names of the shipped held-out-family evaluation tasks (never in the training data)."""
     return [name for name, path in shipped_task_configs().items() if path.parent.name == "heldout"]
+
+
+def dev_tasks() -> list[str]:
+    """Names of the shipped dev-family tasks: unseen kinds to tune search and prompting on."""
+    return [name for name, path in shipped_task_configs().items() if path.parent.name == "dev"]
