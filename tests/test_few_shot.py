@@ -54,6 +54,19 @@ def test_an_emulator_prompt_gets_emulator_demonstrations() -> None:
     assert prompt.endswith(fmt.emulator_prompt("Add the numbers.", "4 5", "def f(a, b):\n    return {'answer': a + b}"))
 
 
+def test_programs_only_prompting_shows_demonstrations_to_the_reasoner_and_not_the_emulator() -> None:
+    inner = Recorder()
+    backend = FewShotBackend(inner, k=1, pool=DEMOS, reasoner_only=True)
+    reason(backend, "Reverse the letters of the word.", ["dog"])
+    program = "def f(a, b):\n    return {'answer': a + b}"
+    emulate(backend, "Add the numbers.", program, ["4 5"])
+    reasoner_prompt, emulator_prompt = inner.prompts
+    assert "def rev(w)" in reasoner_prompt and reasoner_prompt.endswith(fmt.reasoner_prompt("Reverse the letters of the word.", "dog"))
+    assert emulator_prompt == fmt.emulator_prompt("Add the numbers.", "4 5", program)  # exactly as trained
+    assert backend.identity == "recorder|few-shot:k=1:bm25:programs"
+    assert uses_few_shot("few-shot-programs", adapter_in_use=True)
+
+
 def test_other_prompts_pass_through_and_the_identity_says_few_shot() -> None:
     inner = Recorder()
     backend = FewShotBackend(inner, k=2, pool=DEMOS, retrieve=False)

@@ -99,8 +99,8 @@ ChatOption = Annotated[
 PromptingOption = Annotated[
     PromptingName,
     typer.Option("--prompting", help="CoGEX prompts: trained (as the adapter learnt them), few-shot (2 seed demonstrations"
-                 " retrieved by BM25 first: for a model without a CoGEX adapter) or auto (few-shot exactly when no"
-                 " CoGEX adapter is in use)."),
+                 " retrieved by BM25 first: for a model without a CoGEX adapter), few-shot-programs (the demonstrations"
+                 " only where the model writes a program) or auto (few-shot exactly when no CoGEX adapter is in use)."),
 ]
 SeedOption = Annotated[int, typer.Option("--seed", help="Random seed (sampling, splits, tie-breaking).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]

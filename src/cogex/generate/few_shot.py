@@ -12,7 +12,9 @@ Prompts that are not CoGEX prompts (the baselines' chat prompts) pass through un
 backend serves every method.
 
 Use it for a base or served model without a CoGEX adapter (``--prompting few-shot``, the
-default then); a CoGEX-trained model needs no demonstrations (``--prompting trained``).
+default then); a CoGEX-trained model needs no demonstrations (``--prompting trained``), though it
+can be shown whole programs for the tasks it writes programs for (``--prompting few-shot-programs``:
+demonstrations in front of reasoner prompts only; emulator and helper prompts stay as trained).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from cogex.models.backend import Backend, Completion, Conversation, GenerationCo
 #: Demonstrations longer than this (program + output, characters) are never shown: they would
 #: crowd the prompt of a small model.
 MAX_DEMO_CHARS = 900
-PROMPTINGS: tuple[str, ...] = ("auto", "trained", "few-shot")
+PROMPTINGS: tuple[str, ...] = ("auto", "trained", "few-shot", "few-shot-programs")
 _SEPARATOR = "\n\n"
 
 
@@ -82,12 +84,13 @@ class FewShotBackend(WrapperBackend):
     """``inner`` with ``k`` CoGEX demonstrations in front of every CoGEX prompt."""
 
     def __init__(self, inner: Backend, *, k: int = 2, retrieve: bool = True,
-                 pool: Sequence[fmt.CogexInstance] | None = None) -> None:
+                 pool: Sequence[fmt.CogexInstance] | None = None, reasoner_only: bool = False) -> None:
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
         super().__init__(inner)
         self.k = k
         self.retrieve = retrieve
+        self.reasoner_only = reasoner_only
         self.pool = list(pool if pool is not None else seed_demonstrations())
         if len(self.pool) < k:
             raise ValueError(f"few-shot prompting needs {k} demonstrations; the pool has {len(self.pool)}")
@@ -96,10 +99,12 @@ class FewShotBackend(WrapperBackend):
 
     @property  # type: ignore[override]
     def identity(self) -> str:
-        return f"{self.inner.identity}|few-shot:k={self.k}:{'bm25' if self.retrieve else 'fixed'}"
+        scope = ":programs" if self.reasoner_only else ""
+        return f"{self.inner.identity}|few-shot:k={self.k}:{'bm25' if self.retrieve else 'fixed'}{scope}"
 
     def describe(self) -> dict[str, Any]:
-        return {**self.inner.describe(), "prompting": {"mode": "few-shot", "k": self.k, "retrieve": self.retrieve}}
+        mode = "few-shot-programs" if self.reasoner_only else "few-shot"
+        return {**self.inner.describe(), "prompting": {"mode": mode, "k": self.k, "retrieve": self.retrieve}}
 
     # ---- choosing demonstrations ----------------------------------------------------------
     def _fixed(self) -> list[int]:
@@ -129,6 +134,8 @@ class FewShotBackend(WrapperBackend):
         if instruction is None:
             return prompt
         reasoner = _is_reasoner(prompt)
+        if self.reasoner_only and not reasoner:
+            return prompt
         demos = self.demonstrations(instruction)
         if self.inner.takes_turns():
             return Conversation([turn for d in demos for turn in exchange(d, reasoner)] + [prompt])
@@ -138,14 +145,18 @@ class FewShotBackend(WrapperBackend):
     def generate(self, prompts: Sequence[str], config: GenerationConfig) -> list[Completion]:
         return self.inner.generate([self._with_demos(p) for p in prompts], config)
 
-    # A shared prefix (instruction + program) starts emulator prompts: it gets emulator demonstrations.
-    # A chat backend takes whole conversations, whose last turn is prefix + suffix.
+    # A shared prefix (instruction + program) starts emulator prompts: it gets emulator demonstrations
+    # (none with reasoner_only). A chat backend takes whole conversations, whose last turn is prefix + suffix.
     def generate_shared_prefix(self, prefix: str, suffixes: Sequence[str], config: GenerationConfig) -> list[Completion]:
+        if self.reasoner_only:
+            return self.inner.generate_shared_prefix(prefix, suffixes, config)
         if self.inner.takes_turns():
             return self.generate([prefix + s for s in suffixes], config)
         return self.inner.generate_shared_prefix(self._with_demos(prefix), suffixes, config)
 
     def generate_grouped(self, groups: Sequence[tuple[str, Sequence[str]]], config: GenerationConfig) -> list[list[Completion]]:
+        if self.reasoner_only:
+            return self.inner.generate_grouped(groups, config)
         if self.inner.takes_turns():
             return split_by_group(self.generate([p + s for p, suffixes in groups for s in suffixes], config), groups)
         return self.inner.generate_grouped([(self._with_demos(p), s) for p, s in groups], config)
@@ -155,4 +166,4 @@ def uses_few_shot(prompting: str, *, adapter_in_use: bool) -> bool:
     """Whether ``--prompting`` means demonstrations: ``auto`` = whenever no CoGEX adapter is used."""
     if prompting not in PROMPTINGS:
         raise ValueError(f"unknown prompting {prompting!r}; choose from {', '.join(PROMPTINGS)}")
-    return prompting == "few-shot" or (prompting == "auto" and not adapter_in_use)
+    return prompting in ("few-shot", "few-shot-programs") or (prompting == "auto" and not adapter_in_use)

@@ -189,7 +189,8 @@ def create_backend(
     ``request_timeout`` (seconds) and ``max_retries`` bound each request of ``openai``;
     ``on_calls(n)`` is told about the completions the model computes (cache hits excluded);
     ``prompting`` ``few-shot`` (or ``auto`` without a CoGEX adapter) puts CoGEX demonstrations in
-    front of every CoGEX prompt (:mod:`cogex.generate.few_shot`)."""
+    front of every CoGEX prompt, ``few-shot-programs`` in front of reasoner prompts only
+    (:mod:`cogex.generate.few_shot`)."""
     from cogex.generate.few_shot import FewShotBackend, uses_few_shot
 
     few_shot = uses_few_shot(prompting, adapter_in_use=adapter_in_use(model, adapter, backend))
@@ -213,7 +214,7 @@ def create_backend(
         from cogex.models.call_cache import CachedBackend
 
         inner = CachedBackend(inner, cache_path, chunk_size=max(8, concurrency if backend == "openai" else batch_size))
-    return FewShotBackend(inner) if few_shot else inner
+    return FewShotBackend(inner, reasoner_only=prompting == "few-shot-programs") if few_shot else inner
 
 
 def adapter_in_use(model: str | None, adapter: str | None, backend: str) -> bool:
